@@ -1,0 +1,79 @@
+package dev.lipsim.bindings;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * An ATen operator, declared by its schema and called through libtorch's boxed dispatcher
+ * ({@code torch_call_dispatcher}), so autograd and every device work as in PyTorch.
+ *
+ * <pre>{@code
+ * static final AtenOp MM = AtenOp.of("aten::mm(Tensor self, Tensor mat2) -> Tensor");
+ * TensorHandle product = MM.call().tensor(a).tensor(b).callTensor();
+ * }</pre>
+ *
+ * <p>The schema is the op's signature from PyTorch's {@code native_functions.yaml}; arguments
+ * are checked against it as they are added, and every argument must be given (the dispatcher
+ * applies no defaults). A non-optional {@code Scalar} argument cannot cross the 2.10 C ABI, so
+ * such schemas are refused here, when the op is declared; use a Tensor overload or
+ * {@link ShimOps}. Immutable and thread-safe.
+ */
+public final class AtenOp {
+
+    /** The libtorch version we build against, passed so libtorch can adapt older callers. */
+    static final long EXTENSION_BUILD_VERSION = LibTorch.MINIMUM_ABI_VERSION;
+
+    final OpSchema schema;
+    final MemorySegment nameC;
+    final MemorySegment overloadC;
+    final String qualifiedName;
+
+    private AtenOp(OpSchema schema) {
+        this.schema = schema;
+        this.nameC = Arena.global().allocateFrom(schema.name());
+        this.overloadC = Arena.global().allocateFrom(schema.overload());
+        this.qualifiedName = schema.qualifiedName();
+    }
+
+    /** Declares an op from its schema; throws if the schema cannot be called through the C ABI. */
+    public static AtenOp of(String schema) {
+        LibTorch.load();
+        OpSchema parsed = OpSchema.parse(schema);
+        for (OpSchema.Argument argument : parsed.arguments()) {
+            SchemaType.Kind kind = argument.type().kind();
+            boolean unpassable = kind == SchemaType.Kind.SCALAR || kind == SchemaType.Kind.UNSUPPORTED;
+            if (unpassable && !argument.type().optional()) {
+                throw new IllegalArgumentException(parsed.qualifiedName() + " takes '" + argument.type() + " "
+                        + argument.name() + "', which libtorch's 2.10 C ABI cannot pass; use another overload");
+            }
+        }
+        for (SchemaType type : parsed.returns()) {
+            if (type.kind() == SchemaType.Kind.SCALAR || type.kind() == SchemaType.Kind.UNSUPPORTED) {
+                throw new IllegalArgumentException(parsed.qualifiedName() + " returns '" + type
+                        + "', which this call layer cannot decode");
+            }
+        }
+        return new AtenOp(parsed);
+    }
+
+    /** Starts a call: add every argument in schema order, then finish with one of the {@code call*} methods. */
+    public OpCall call() {
+        return OpCall.acquire(this);
+    }
+
+    /** {@code aten::name.overload}. */
+    public String name() {
+        return qualifiedName;
+    }
+
+    /** The argument names, in order. */
+    public List<String> argumentNames() {
+        return schema.arguments().stream().map(OpSchema.Argument::name).toList();
+    }
+
+    @Override
+    public String toString() {
+        return qualifiedName;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.lipsim.bindings;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The few C++-ABI entry points the stable C ABI lacks, each an exported libtorch/libc10 symbol
+ * with a plain signature. They depend on libstdc++'s name mangling and on {@code at::Tensor}
+ * being one pointer to its {@code TensorImpl}, not on the stable ABI, so they all live here and
+ * are resolved together at start-up: a libtorch without one of them fails to load with a
+ * message naming it.
+ */
+final class CxxAbi {
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Map<String, String> SYMBOLS = new LinkedHashMap<>();
+
+    private static final MethodHandle OPERATOR_NEW = bind("_Znwm", "operator new(size_t)",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle OPERATOR_DELETE = bind("_ZdlPv", "operator delete(void*)",
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+    private static final MethodHandle TENSOR_IMPL_GRAD = bind("_ZNK3c1010TensorImpl4gradEv",
+            "c10::TensorImpl::grad() const", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle TENSOR_IMPL_REQUIRES_GRAD = bind("_ZNK3c1010TensorImpl13requires_gradEv",
+            "c10::TensorImpl::requires_grad() const", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, ValueLayout.ADDRESS));
+    private static final MethodHandle SET_NUM_THREADS = bind("_ZN2at15set_num_threadsEi", "at::set_num_threads(int)",
+            FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+    private static final MethodHandle CUDA_IS_AVAILABLE = bind("_ZN5torch4cuda12is_availableEv",
+            "torch::cuda::is_available()", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN));
+    private static final MethodHandle CUDA_DEVICE_COUNT = bind("_ZN5torch4cuda12device_countEv",
+            "torch::cuda::device_count()", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+
+    private CxxAbi() {}
+
+    private static MethodHandle bind(String symbol, String meaning, FunctionDescriptor descriptor) {
+        SYMBOLS.put(symbol, meaning);
+        MemorySegment address = LibTorch.symbols().find(symbol).orElseThrow(() -> new NativeLoadException(
+                "the loaded libtorch does not export " + symbol + " (" + meaning + "), which this project needs"));
+        return LINKER.downcallHandle(address, descriptor);
+    }
+
+    /** Resolves every symbol now (class initialisation); throws {@link NativeLoadException} if one is missing. */
+    static List<String> verify() {
+        return new ArrayList<>(SYMBOLS.keySet());
+    }
+
+    /** C++ {@code operator new}: memory libtorch may free with {@code operator delete}. */
+    static MemorySegment operatorNew(long bytes) {
+        try {
+            return ((MemorySegment) OPERATOR_NEW.invokeExact(bytes)).reinterpret(bytes);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void operatorDelete(MemorySegment pointer) {
+        try {
+            OPERATOR_DELETE.invokeExact(pointer);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** Borrowed {@code at::Tensor*} of the gradient of the tensor behind {@code handle} (maybe undefined). */
+    static MemorySegment gradOf(MemorySegment handle) {
+        try {
+            return (MemorySegment) TENSOR_IMPL_GRAD.invokeExact(tensorImpl(handle));
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static boolean requiresGrad(MemorySegment handle) {
+        try {
+            return (boolean) TENSOR_IMPL_REQUIRES_GRAD.invokeExact(tensorImpl(handle));
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void setNumThreads(int threads) {
+        try {
+            SET_NUM_THREADS.invokeExact(threads);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static boolean cudaIsAvailable() {
+        try {
+            return (boolean) CUDA_IS_AVAILABLE.invokeExact();
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long cudaDeviceCount() {
+        try {
+            return (long) CUDA_DEVICE_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** An {@code AtenTensorHandle} points at an {@code at::Tensor}, which holds one pointer: its TensorImpl. */
+    private static MemorySegment tensorImpl(MemorySegment handle) {
+        return handle.reinterpret(ValueLayout.ADDRESS.byteSize()).get(ValueLayout.ADDRESS, 0);
+    }
+
+    private static RuntimeException propagate(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.lipsim.bindings;
+
+import dev.lipsim.bindings.ffm.TorchC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Loads libtorch once per JVM and reports what was loaded.
+ *
+ * <p>Where libtorch comes from is described on {@link LibraryLocator}: the system property
+ * {@code libtorch.path}, the environment variable {@code LIBTORCH}, or the Maven Central
+ * natives on the class path. Libraries are opened in dependency order with
+ * {@link SymbolLookup#libraryLookup(Path, Arena)}; the generated bindings then find them by
+ * SONAME. A libtorch older than ABI 2.10 is refused. Loading also starts the capture of
+ * libtorch's error messages ({@link StderrCapture}).
+ *
+ * <p>Thread-safe; every entry point of the bindings calls {@link #load()} first. A failure is
+ * remembered and reported again, with the same message, on every later call.
+ */
+public final class LibTorch {
+
+    /** The oldest libtorch ABI this project works with: 2.10.0. */
+    public static final long MINIMUM_ABI_VERSION = 0x020A_0000_0000_0000L;
+
+    private static final System.Logger LOG = System.getLogger(LibTorch.class.getName());
+
+    private static LibTorchInfo info;
+    private static NativeLoadException failure;
+    private static SymbolLookup symbols;
+
+    private LibTorch() {}
+
+    /** Loads libtorch if it is not loaded yet; returns what was loaded. */
+    public static synchronized LibTorchInfo load() {
+        if (info != null) {
+            return info;
+        }
+        if (failure != null) {
+            throw new NativeLoadException(failure.getMessage(), failure);
+        }
+        try {
+            info = loadOnce();
+            return info;
+        } catch (NativeLoadException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** The symbols of every library loaded (including their dependencies). */
+    static SymbolLookup symbols() {
+        SymbolLookup current = symbols;
+        if (current == null) {
+            throw new IllegalStateException("libtorch is not loaded");
+        }
+        return current;
+    }
+
+    /** Sets libtorch's intra-op thread count (process-wide). */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        load();
+        CxxAbi.setNumThreads(threads);
+    }
+
+    /** libtorch's intra-op thread count. */
+    public static int threads() {
+        load();
+        var out = Scratch.out();
+        Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");
+        return out.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    private static LibTorchInfo loadOnce() {
+        try {
+            StderrCapture.install();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "libtorch error messages will not be captured: " + e);
+        }
+        LibraryLocation location = LibraryLocator.locate();
+        SymbolLookup lookup = null;
+        List<Path> loaded = new ArrayList<>();
+        for (Path library : location.required()) {
+            SymbolLookup opened = open(library, location);
+            lookup = lookup == null ? opened : lookup.or(opened);
+            loaded.add(library);
+        }
+        symbols = lookup;
+
+        long abi = TorchC.aoti_torch_abi_version();
+        if (Long.compareUnsigned(abi, MINIMUM_ABI_VERSION) < 0) {
+            throw new NativeLoadException("libtorch from " + location.origin() + " has ABI version "
+                    + LibTorchInfo.versionString(abi) + "; this project needs "
+                    + LibTorchInfo.versionString(MINIMUM_ABI_VERSION) + " or newer");
+        }
+
+        String cudaProblem = null;
+        for (Path library : location.cuda()) {
+            try {
+                symbols = symbols.or(open(library, location));
+                loaded.add(library);
+            } catch (NativeLoadException e) {
+                cudaProblem = e.getMessage();
+                LOG.log(System.Logger.Level.WARNING, "CUDA disabled: " + cudaProblem);
+                break;
+            }
+        }
+        CxxAbi.verify();
+        boolean cuda = CxxAbi.cudaIsAvailable();
+        long devices = cuda ? CxxAbi.cudaDeviceCount() : 0;
+        var out = Scratch.out();
+        Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");
+        var result = new LibTorchInfo(location.origin(), location.directory(), List.copyOf(loaded), abi, cuda,
+                devices, cudaProblem, out.get(ValueLayout.JAVA_INT, 0));
+        LOG.log(System.Logger.Level.DEBUG, "loaded libtorch: {0}", result);
+        return result;
+    }
+
+    private static SymbolLookup open(Path library, LibraryLocation location) {
+        try {
+            return SymbolLookup.libraryLookup(library, Arena.global());
+        } catch (IllegalArgumentException e) {
+            String reason = Libc.dlopenError(library.toString());
+            throw new NativeLoadException("cannot load " + library + " (libtorch from " + location.origin() + "): "
+                    + (reason != null ? reason : e.getMessage()), e);
+        }
+    }
+}
