@@ -9,8 +9,7 @@ import java.net.URL;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -78,8 +77,9 @@ final class NativeCache {
                         Files.copy(in, staging.resolve(resource.fileName()));
                     }
                 }
-                LOG.log(System.Logger.Level.INFO, "extracted libtorch natives into {0}", target);
-                publish(staging, target);
+                if (publish(staging, target)) {
+                    LOG.log(System.Logger.Level.INFO, "extracted libtorch natives into {0}", target);
+                }
             } finally {
                 deleteRecursively(staging);
             }
@@ -93,13 +93,18 @@ final class NativeCache {
         return target;
     }
 
-    private static void publish(Path staging, Path target) throws IOException {
+    /** Renames the staging folder into place; false if a folder is already there. */
+    private static boolean publish(Path staging, Path target) throws IOException {
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // Another JVM published the same folder first; its copy is identical.
+            return true;
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the cache folder's file system cannot rename atomically", e);
+        } catch (FileSystemException e) {
+            if (Files.isDirectory(target)) {
+                return false; // another JVM published first (or a damaged folder is in the way: checked by the caller)
+            }
+            throw e;
         }
     }
 

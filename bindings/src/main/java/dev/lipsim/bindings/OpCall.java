@@ -288,9 +288,10 @@ public final class OpCall {
                 releaseOwned(); // the op lookup failed before any argument was taken
             }
             ownedCount = 0;
+            String operation = op.qualifiedName;
             String arguments = describeArguments();
             finish();
-            throw new TorchException(op.qualifiedName, arguments, message);
+            throw new TorchException(operation, arguments, message);
         }
         ownedCount = 0;
     }
@@ -401,7 +402,8 @@ public final class OpCall {
 
     private void requireReturns(boolean matches, String wanted) {
         if (!matches) {
-            throw abort(new IllegalStateException(op.qualifiedName + " returns " + op.schema.returns() + ", not " + wanted));
+            var error = new IllegalStateException(op.qualifiedName + " returns " + op.schema.returns() + ", not " + wanted);
+            throw abort(error);
         }
     }
 

@@ -63,14 +63,19 @@ record OpSchema(String name, String overload, List<Argument> arguments, List<Sch
         return overload.isEmpty() ? name : name + "." + overload;
     }
 
-    /** Splits on commas outside parentheses and brackets; drops empty parts. */
+    /** Splits on commas outside parentheses, brackets and quotes; drops empty parts. */
     private static List<String> splitTopLevel(String text) {
         List<String> parts = new ArrayList<>();
         int depth = 0;
         int start = 0;
+        char quote = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '(' || c == '[') {
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[') {
                 depth++;
             } else if (c == ')' || c == ']') {
                 depth--;

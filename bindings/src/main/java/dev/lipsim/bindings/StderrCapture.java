@@ -18,12 +18,18 @@ import java.util.regex.Pattern;
  *
  * <p>At start-up fd 2 is replaced by a pipe, and a daemon thread (the pump) passes everything
  * written to it on to the real stderr as it arrives, except the blocks libtorch prints when a
- * call fails ({@code [E... ] Exception in aoti_torch: ...} up to the blank line that ends it).
- * Those are held. A thread whose call failed then writes a claim marker to fd 2: as one thread's
- * writes arrive in order, its own error block is already held when the pump reads its marker.
- * If exactly one block is held, it is the claimant's; if several threads failed at the same
- * moment the blocks cannot be told apart, so they go to stderr and the claimants get none.
- * Blocks nobody claims within a second go to stderr too, so nothing written to stderr is lost.
+ * call fails ({@code [E... ] Exception in aoti_torch: ...} up to the blank line that ends it,
+ * written with one atomic write). Those are held. A thread whose call failed then writes a
+ * claim marker to fd 2; one thread's writes arrive in order, so its block is already in the
+ * pipe when its marker is read.
+ *
+ * <p>Attribution is only made when it is certain: each claimant owns exactly one of the blocks
+ * that are held or were given up earlier without their owner having claimed yet. If nothing was
+ * given up and exactly one block is held, it is the claimant's. Otherwise (several threads
+ * failed at the same moment) the held blocks go to stderr, the claimant gets none, and the
+ * count of given-up blocks says how many later claimants may own one of them. After two
+ * seconds of quiet every claimant has claimed, so held blocks are printed and the count reset.
+ * Nothing written to stderr is lost; it is at most delayed.
  *
  * <p>At JVM shutdown the real stderr is put back and the pump drains what is left. Disable with
  * {@code -Dlipsim.captureStderr=false}: failures then carry no libtorch message.
@@ -35,7 +41,7 @@ final class StderrCapture {
     private static final String MARKER_PREFIX = "\u0001lipsim-claim:";
     private static final Pattern ERROR_HEADER = Pattern.compile("^\\[[A-Z]\\d{4} [^\\]]*\\] Exception in aoti_torch: ");
     private static final Pattern BACKTRACE_START = Pattern.compile("(?m)^Exception raised from ");
-    private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int IDLE_POLL_MILLIS = 250;
     private static final int MAX_HELD_LINE = 1 << 16;
 
@@ -50,15 +56,12 @@ final class StderrCapture {
     // Pump-thread state.
     private final ByteArrayOutputStream pendingLine = new ByteArrayOutputStream();
     private final ByteArrayOutputStream toForward = new ByteArrayOutputStream();
-    private final ArrayDeque<Block> held = new ArrayDeque<>();
     private boolean passingLineThrough;
-    private Block openBlock;
-
-    /** An error block as printed by libtorch, and when it arrived. */
-    private static final class Block {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final long arrivedNanos = System.nanoTime();
-    }
+    private ByteArrayOutputStream openBlock;
+    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    /** Blocks given up unattributed whose owners have not claimed yet. */
+    private int givenUpUnclaimed;
+    private long lastDataNanos = System.nanoTime();
 
     private StderrCapture(int pipeRead, int realStderr) {
         this.pipeRead = pipeRead;
@@ -149,6 +152,7 @@ final class StderrCapture {
                     if (n <= 0) {
                         break;
                     }
+                    lastDataNanos = System.nanoTime();
                     byte[] chunk = buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
                     for (byte b : chunk) {
                         accept(b);
@@ -166,8 +170,9 @@ final class StderrCapture {
     }
 
     private void accept(byte b) {
-        if (passingLineThrough && b == MARKER_START) {
-            passingLineThrough = false; // a claim marker cut into a partial line: still recognise it
+        if (passingLineThrough && (b == '[' || b == MARKER_START)) {
+            // An error header or claim marker may follow text without a newline: look at it whole.
+            passingLineThrough = false;
         }
         if (passingLineThrough) {
             toForward.write(b);
@@ -179,12 +184,9 @@ final class StderrCapture {
             byte[] line = pendingLine.toByteArray();
             pendingLine.reset();
             acceptLine(line);
-        } else if (openBlock == null && pendingLine.size() == 1 && b != '[' && b != MARKER_START) {
+        } else if (openBlock == null && pendingLine.size() == 1 && b != '[' && b != MARKER_START
+                || pendingLine.size() > MAX_HELD_LINE) {
             // Cannot be an error header or a claim marker: pass the line through as it comes.
-            toForward.writeBytes(pendingLine.toByteArray());
-            pendingLine.reset();
-            passingLineThrough = true;
-        } else if (pendingLine.size() > MAX_HELD_LINE) {
             toForward.writeBytes(pendingLine.toByteArray());
             pendingLine.reset();
             passingLineThrough = true;
@@ -198,10 +200,10 @@ final class StderrCapture {
             resolveClaim(Long.parseLong(text.substring(MARKER_PREFIX.length()).strip()));
         } else if (ERROR_HEADER.matcher(text).find()) {
             closeOpenBlock();
-            openBlock = new Block();
-            openBlock.bytes.writeBytes(line);
+            openBlock = new ByteArrayOutputStream();
+            openBlock.writeBytes(line);
         } else if (openBlock != null) {
-            openBlock.bytes.writeBytes(line);
+            openBlock.writeBytes(line);
             if (text.isBlank()) {
                 closeOpenBlock();
             }
@@ -212,20 +214,20 @@ final class StderrCapture {
 
     private void closeOpenBlock() {
         if (openBlock != null) {
-            held.addLast(openBlock);
+            held.addLast(openBlock.toByteArray());
             openBlock = null;
         }
     }
 
     private void resolveClaim(long id) {
-        forwardStale(System.nanoTime());
         String block = null;
-        if (held.size() == 1) {
-            block = held.removeFirst().bytes.toString(StandardCharsets.UTF_8);
+        if (givenUpUnclaimed == 0 && held.size() == 1) {
+            block = new String(held.removeFirst(), StandardCharsets.UTF_8);
+        } else if (held.isEmpty()) {
+            givenUpUnclaimed = Math.max(0, givenUpUnclaimed - 1);
         } else {
-            while (!held.isEmpty()) {
-                toForward.writeBytes(held.removeFirst().bytes.toByteArray());
-            }
+            givenUpUnclaimed += held.size() - 1;
+            forwardHeld();
         }
         CompletableFuture<String> claim = claims.get(id);
         if (claim != null) {
@@ -235,17 +237,18 @@ final class StderrCapture {
         }
     }
 
-    private void forwardStale(long now) {
-        while (!held.isEmpty() && now - held.peekFirst().arrivedNanos > STALE_NANOS) {
-            toForward.writeBytes(held.removeFirst().bytes.toByteArray());
+    private void forwardHeld() {
+        while (!held.isEmpty()) {
+            toForward.writeBytes(held.removeFirst());
         }
     }
 
     private void flushIdle() {
-        if (openBlock != null && System.nanoTime() - openBlock.arrivedNanos > STALE_NANOS) {
+        if (System.nanoTime() - lastDataNanos > QUIET_NANOS) {
             closeOpenBlock();
+            forwardHeld();
+            givenUpUnclaimed = 0;
         }
-        forwardStale(System.nanoTime());
         if (openBlock == null && pendingLine.size() > 0) {
             toForward.writeBytes(pendingLine.toByteArray());
             pendingLine.reset();
@@ -255,9 +258,7 @@ final class StderrCapture {
 
     private void drainAll() {
         closeOpenBlock();
-        while (!held.isEmpty()) {
-            toForward.writeBytes(held.removeFirst().bytes.toByteArray());
-        }
+        forwardHeld();
         toForward.writeBytes(pendingLine.toByteArray());
         pendingLine.reset();
     }

@@ -1,0 +1,55 @@
+package dev.lipsim.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** A long loop of dispatcher calls keeps handles and resident memory flat. */
+class OwnershipTest {
+
+    private static final AtenOp MUL = AtenOp.of("aten::mul.Tensor(Tensor self, Tensor other) -> Tensor");
+    private static final AtenOp SPLIT = AtenOp.of("aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]");
+    private static final AtenOp SUM_DIM = AtenOp.of("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor");
+    private static final long ALLOWED_GROWTH_BYTES = 16L << 20;
+
+    @Test
+    void hundredThousandCallsLeakNothing() throws IOException {
+        try (TensorHandle a = TestTensors.floats(new float[] {1, 2, 3, 4}, 2, 2);
+                TensorHandle b = TestTensors.floats(new float[] {5, 6, 7, 8}, 2, 2)) {
+            loop(a, b, 20_000);
+            long handles = TensorHandle.liveCount();
+            long rss = residentBytes();
+            loop(a, b, 100_000);
+            long growth = residentBytes() - rss;
+            assertEquals(handles, TensorHandle.liveCount());
+            assertTrue(growth < ALLOWED_GROWTH_BYTES, "resident memory grew by " + growth + " bytes");
+        }
+    }
+
+    /** Every third call also passes lists and optional boxes, and returns a list. */
+    private static void loop(TensorHandle a, TensorHandle b, int calls) {
+        for (int i = 0; i < calls; i++) {
+            try (TensorHandle product = MUL.call().tensor(a).tensor(b).callTensor()) {
+                if (i % 3 == 0) {
+                    SUM_DIM.call().tensor(product).intList(0).bool(true).none().callTensor().close();
+                    for (TensorHandle part : SPLIT.call().tensor(product).int64(1).int64(0).callTensors()) {
+                        part.close();
+                    }
+                }
+            }
+        }
+    }
+
+    static long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
