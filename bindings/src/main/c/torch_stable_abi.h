@@ -6,7 +6,7 @@
  * from PyTorch's torch/csrc/inductor/aoti_torch/c/shim.h, torch/csrc/stable/c/shim.h and
  * torch/csrc/inductor/aoti_torch/generated/c_shim_aten.h, with C++ types replaced by C ones.
  *
- * Conventions (see ../shared/reference/libtorch-c-abi.md for what was measured):
+ * Conventions:
  * - AOTITorchError: 0 on success, 1 on failure (libtorch prints the reason to stderr).
  * - Every AtenTensorHandle returned through an out-parameter is owned by the caller.
  * - dtype, device, layout and memory-format codes are read from the getters, never hard-coded.

@@ -15,8 +15,8 @@ import java.util.List;
  * {@code libtorch.path}, the environment variable {@code LIBTORCH}, or the Maven Central
  * natives on the class path. Libraries are opened in dependency order with
  * {@link SymbolLookup#libraryLookup(Path, Arena)}; the generated bindings then find them by
- * SONAME. A libtorch older than ABI 2.10 is refused. Loading also starts the capture of
- * libtorch's error messages ({@link StderrCapture}).
+ * SONAME. A libtorch older than ABI 2.10 is refused. Loading also chooses where libtorch's
+ * error messages come from ({@link ErrorMessages}).
  *
  * <p>Thread-safe; every entry point of the bindings calls {@link #load()} first. A failure is
  * remembered and reported again, with the same message, on every later call.
@@ -78,11 +78,6 @@ public final class LibTorch {
     }
 
     private static LibTorchInfo loadOnce() {
-        try {
-            StderrCapture.install();
-        } catch (RuntimeException | LinkageError e) {
-            LOG.log(System.Logger.Level.WARNING, "libtorch error messages will not be captured: " + e);
-        }
         LibraryLocation location = LibraryLocator.locate();
         SymbolLookup lookup = null;
         List<Path> loaded = new ArrayList<>();
@@ -112,6 +107,11 @@ public final class LibTorch {
             }
         }
         CxxAbi.verify();
+        try {
+            ErrorMessages.init(symbols);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "libtorch error messages will not be captured: " + e);
+        }
         boolean cuda = CxxAbi.cudaIsAvailable();
         long devices = cuda ? CxxAbi.cudaDeviceCount() : 0;
         var out = Scratch.out();

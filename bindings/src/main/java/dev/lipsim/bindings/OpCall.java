@@ -283,7 +283,7 @@ public final class OpCall {
         }
         int rc = TorchC.torch_call_dispatcher(op.nameC, op.overloadC, stack, AtenOp.EXTENSION_BUILD_VERSION);
         if (rc != 0) {
-            String message = StderrCapture.claimMessage();
+            String message = ErrorMessages.forLastFailure();
             if (message != null && message.startsWith("Could not find schema for")) {
                 releaseOwned(); // the op lookup failed before any argument was taken
             }

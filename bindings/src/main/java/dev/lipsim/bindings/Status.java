@@ -8,7 +8,7 @@ final class Status {
     /** Throws a {@link TorchException} naming {@code function} unless {@code rc} is success. */
     static void check(int rc, String function) {
         if (rc != 0) {
-            throw new TorchException(function, "", StderrCapture.claimMessage());
+            throw new TorchException(function, "", ErrorMessages.forLastFailure());
         }
     }
 }

@@ -36,7 +36,7 @@ public final class TorchException extends RuntimeException {
     private static String describe(String operation, String arguments, String nativeMessage) {
         String reason = nativeMessage != null
                 ? ": " + nativeMessage
-                : " (libtorch's message could not be attributed to this call; it is on stderr)";
+                : " (libtorch gave no message that can be attributed to this call; any it printed is on stderr)";
         return operation + " failed" + reason + (arguments.isEmpty() ? "" : "; arguments: " + arguments);
     }
 }

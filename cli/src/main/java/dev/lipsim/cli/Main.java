@@ -1,0 +1,75 @@
+package dev.lipsim.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/**
+ * The {@code lipsim} command: {@code lipsim <command> [options]}. Results go to stdout as JSON;
+ * errors go to stderr as one line, with exit code 2 for bad input and 1 for failures.
+ */
+public final class Main {
+
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    Main(List<Command> available) {
+        available.forEach(command -> commands.put(command.name(), command));
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(List.of(new InfoCommand())).run(args, System.out, System.err));
+    }
+
+    int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            printCommands(args.length == 0 ? err : out);
+            return args.length == 0 ? USAGE : OK;
+        }
+        Command command = commands.get(args[0]);
+        if (command == null) {
+            err.println("lipsim: unknown command '" + args[0] + "'; commands: " + String.join(", ", commands.keySet()));
+            return USAGE;
+        }
+        Options options = command.options();
+        options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        try {
+            CommandLine line = new DefaultParser().parse(options, Arrays.copyOfRange(args, 1, args.length));
+            if (line.hasOption("help")) {
+                printHelp(command, options, out);
+                return OK;
+            }
+            return command.run(line, out);
+        } catch (ParseException | UsageException e) {
+            err.println("lipsim " + command.name() + ": " + e.getMessage());
+            return USAGE;
+        } catch (Exception e) {
+            err.println("lipsim " + command.name() + ": " + e.getMessage());
+            return FAILURE;
+        }
+    }
+
+    private void printCommands(PrintStream stream) {
+        stream.println("usage: lipsim <command> [options]; lipsim <command> --help for its options");
+        commands.values().forEach(c -> stream.printf("  %-10s %s%n", c.name(), c.summary()));
+    }
+
+    private static void printHelp(Command command, Options options, PrintStream out) {
+        PrintWriter writer = new PrintWriter(out, true);
+        new HelpFormatter().printHelp(writer, 100, "lipsim " + command.name() + " [options]", command.summary(),
+                options, 2, 2, "", true);
+        writer.flush();
+    }
+}

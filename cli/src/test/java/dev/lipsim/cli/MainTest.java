@@ -1,0 +1,51 @@
+package dev.lipsim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return new Main(List.of(new InfoCommand())).run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void infoReportsTheLoadedLibtorchAsJson() throws Exception {
+        assertEquals(0, run("info"));
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals("2.10.0", report.at("/libtorch/abiVersion").asText());
+        assertTrue(report.at("/libtorch/origin").asText().contains("org.bytedeco:pytorch"));
+        assertEquals(false, report.at("/cuda/available").asBoolean());
+        assertTrue(report.at("/threads").asInt() >= 1);
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCodeTwo() {
+        assertEquals(2, run("frobnicate"));
+        assertEquals("lipsim: unknown command 'frobnicate'; commands: info\n", err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, run("info", "--no-such-flag"));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("lipsim info: Unrecognized option: --no-such-flag"), message);
+        assertEquals(1, message.lines().count());
+        assertEquals(2, run());
+    }
+
+    @Test
+    void helpListsOptions() {
+        assertEquals(0, run("info", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: lipsim info"));
+    }
+}
