@@ -59,6 +59,8 @@ AOTITorchError aoti_torch_create_tensor_from_blob(void* data, int64_t ndim, cons
     const int64_t* strides_ptr, int64_t storage_offset, int32_t dtype, int32_t device_type, int32_t device_index,
     AtenTensorHandle* ret);
 AOTITorchError aoti_torch_copy_(AtenTensorHandle self, AtenTensorHandle src, int32_t non_blocking);
+AOTITorchError aoti_torch_new_uninitialized_tensor(AtenTensorHandle* ret);
+AOTITorchError aoti_torch_assign_tensors(AtenTensorHandle src, AtenTensorHandle dst);
 
 /* ---- Tensor inspection (borrowed results) ---- */
 

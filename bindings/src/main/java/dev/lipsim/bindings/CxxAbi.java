@@ -29,6 +29,8 @@ final class CxxAbi {
             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     private static final MethodHandle TENSOR_IMPL_GRAD = bind("_ZNK3c1010TensorImpl4gradEv",
             "c10::TensorImpl::grad() const", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle TENSOR_IMPL_MUTABLE_GRAD = bind("_ZN3c1010TensorImpl12mutable_gradEv",
+            "c10::TensorImpl::mutable_grad()", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle TENSOR_IMPL_REQUIRES_GRAD = bind("_ZNK3c1010TensorImpl13requires_gradEv",
             "c10::TensorImpl::requires_grad() const", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, ValueLayout.ADDRESS));
     private static final MethodHandle SET_NUM_THREADS = bind("_ZN2at15set_num_threadsEi", "at::set_num_threads(int)",
@@ -73,6 +75,15 @@ final class CxxAbi {
     static MemorySegment gradOf(MemorySegment handle) {
         try {
             return (MemorySegment) TENSOR_IMPL_GRAD.invokeExact(tensorImpl(handle));
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** Borrowed {@code at::Tensor*} slot holding the gradient of the tensor behind {@code handle}, assignable. */
+    static MemorySegment mutableGradOf(MemorySegment handle) {
+        try {
+            return (MemorySegment) TENSOR_IMPL_MUTABLE_GRAD.invokeExact(tensorImpl(handle));
         } catch (Throwable t) {
             throw propagate(t);
         }

@@ -262,6 +262,11 @@ public final class OpCall {
         return (callPrimitive(Kind.BOOL) & 0xFF) != 0;
     }
 
+    /** Runs an op that returns one {@code ScalarType}; returns its dtype code. */
+    public int callScalarType() {
+        return (int) callPrimitive(Kind.SCALAR_TYPE);
+    }
+
     private long callPrimitive(Kind kind) {
         requireActive();
         requireReturns(op.schema.returns().size() == 1 && op.schema.returns().get(0).kind() == kind,

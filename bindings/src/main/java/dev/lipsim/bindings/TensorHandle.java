@@ -201,6 +201,19 @@ public final class TensorHandle implements AutoCloseable {
         return gradient;
     }
 
+    /** Removes this tensor's gradient (it becomes null), as PyTorch's {@code t.grad = None}. */
+    public void clearGrad() {
+        MemorySegment slot = CxxAbi.mutableGradOf(segment());
+        MemorySegment out = Scratch.out();
+        Status.check(TorchC.aoti_torch_new_uninitialized_tensor(out), "aoti_torch_new_uninitialized_tensor");
+        MemorySegment undefined = out.get(ValueLayout.ADDRESS, 0);
+        try {
+            Status.check(TorchC.aoti_torch_assign_tensors(undefined, slot), "aoti_torch_assign_tensors");
+        } finally {
+            Status.check(TorchC.aoti_torch_delete_tensor_object(undefined), "aoti_torch_delete_tensor_object");
+        }
+    }
+
     /** For messages: {@code Tensor[2, 3] float32 cpu}, or {@code Tensor(closed)}. */
     public String describe() {
         if (isClosed()) {

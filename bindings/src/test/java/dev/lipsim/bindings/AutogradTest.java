@@ -39,6 +39,12 @@ class AutogradTest {
             try (TensorHandle grad = x.grad()) {
                 assertArrayEquals(new double[] {0, 0, 0}, TestTensors.read(grad), "the handle shares the real gradient");
             }
+            x.clearGrad();
+            assertNull(x.grad(), "a cleared gradient is gone");
+            backwardOfSumOfSquares(x);
+            try (TensorHandle grad = x.grad()) {
+                assertArrayEquals(new double[] {2, 4, 6}, TestTensors.read(grad), "and starts again from zero");
+            }
         }
     }
 
