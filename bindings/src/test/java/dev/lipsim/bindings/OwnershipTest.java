@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A long loop of dispatcher calls keeps handles and resident memory flat. */
@@ -28,6 +31,18 @@ class OwnershipTest {
             assertEquals(handles, TensorHandle.liveCount());
             assertTrue(growth < ALLOWED_GROWTH_BYTES, "resident memory grew by " + growth + " bytes");
         }
+    }
+
+    @Test
+    void trackingModeRecordsWhereOpenHandlesWereCreated() throws IOException, InterruptedException {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED", "-Dlipsim.trackHandles=true",
+                "-cp", System.getProperty("java.class.path"), TrackHandlesChild.class.getName()).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(List.of("live=1", "origin=" + TrackHandlesChild.class.getName() + ".leakOne", "after close=0"),
+                output.lines().toList());
+        assertEquals(List.of(), TensorHandle.liveOrigins(), "off by default");
     }
 
     /** Every third call also passes lists and optional boxes, and returns a list. */

@@ -99,6 +99,9 @@ final class Aten {
     static final AtenOp BROADCAST_TENSORS = AtenOp.of("aten::broadcast_tensors(Tensor[] tensors) -> Tensor[]");
     static final AtenOp RESULT_TYPE = AtenOp.of("aten::result_type.Tensor(Tensor tensor, Tensor other) -> ScalarType");
     static final AtenOp DIAGONAL = AtenOp.of("aten::diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)");
+    static final AtenOp ROUND = AtenOp.of("aten::round(Tensor self) -> Tensor");
+    static final AtenOp FLOOR = AtenOp.of("aten::floor(Tensor self) -> Tensor");
+    static final AtenOp CEIL = AtenOp.of("aten::ceil(Tensor self) -> Tensor");
     static final AtenOp SQUARE = AtenOp.of("aten::square(Tensor self) -> Tensor");
     static final AtenOp MAXIMUM = AtenOp.of("aten::maximum(Tensor self, Tensor other) -> Tensor");
     static final AtenOp MINIMUM = AtenOp.of("aten::minimum(Tensor self, Tensor other) -> Tensor");

@@ -508,6 +508,19 @@ public final class Tensor implements AutoCloseable {
         return unary(Aten.SIGN);
     }
 
+    /** Rounds half to even, as PyTorch does. */
+    public Tensor round() {
+        return unary(Aten.ROUND);
+    }
+
+    public Tensor floor() {
+        return unary(Aten.FLOOR);
+    }
+
+    public Tensor ceil() {
+        return unary(Aten.CEIL);
+    }
+
     public Tensor relu() {
         return unary(Aten.RELU);
     }
