@@ -59,7 +59,7 @@ final class CxxAbi {
         try {
             return ((MemorySegment) OPERATOR_NEW.invokeExact(bytes)).reinterpret(bytes);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -67,7 +67,7 @@ final class CxxAbi {
         try {
             OPERATOR_DELETE.invokeExact(pointer);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -76,7 +76,7 @@ final class CxxAbi {
         try {
             return (MemorySegment) TENSOR_IMPL_GRAD.invokeExact(tensorImpl(handle));
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -85,7 +85,7 @@ final class CxxAbi {
         try {
             return (MemorySegment) TENSOR_IMPL_MUTABLE_GRAD.invokeExact(tensorImpl(handle));
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -93,7 +93,7 @@ final class CxxAbi {
         try {
             return (boolean) TENSOR_IMPL_REQUIRES_GRAD.invokeExact(tensorImpl(handle));
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -101,7 +101,7 @@ final class CxxAbi {
         try {
             SET_NUM_THREADS.invokeExact(threads);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -109,7 +109,7 @@ final class CxxAbi {
         try {
             return (boolean) CUDA_IS_AVAILABLE.invokeExact();
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -117,7 +117,7 @@ final class CxxAbi {
         try {
             return (long) CUDA_DEVICE_COUNT.invokeExact();
         } catch (Throwable t) {
-            throw propagate(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -126,13 +126,4 @@ final class CxxAbi {
         return handle.reinterpret(ValueLayout.ADDRESS.byteSize()).get(ValueLayout.ADDRESS, 0);
     }
 
-    private static RuntimeException propagate(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
 }

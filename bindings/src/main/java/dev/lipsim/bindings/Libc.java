@@ -56,7 +56,7 @@ final class Libc {
             }
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -64,7 +64,7 @@ final class Libc {
         try {
             return (int) DUP.invokeExact(fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -72,7 +72,7 @@ final class Libc {
         try {
             return (int) DUP2.invokeExact(from, to);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -80,7 +80,7 @@ final class Libc {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -94,7 +94,7 @@ final class Libc {
                 }
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -116,7 +116,7 @@ final class Libc {
             }
             return true;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -128,7 +128,7 @@ final class Libc {
         try {
             return (int) POLL.invokeExact(pollfd, 1L, timeoutMillis) > 0;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
@@ -147,17 +147,8 @@ final class Libc {
             MemorySegment message = (MemorySegment) DLERROR.invokeExact();
             return message.equals(MemorySegment.NULL) ? "unknown dlopen error" : message.getString(0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Unchecked.propagate(t);
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
 }

@@ -3,29 +3,18 @@ package dev.lipsim.tensor;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** libtorch's gradient of every differentiable op against float64 central differences. */
+@ExtendWith(InScope.class)
 class GradientsTest {
 
     private static final double ATOL = 1e-6;
     private static final double RTOL = 1e-5;
 
-    private TensorScope scope;
-
-    @BeforeEach
-    void openScope() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        scope.close();
-    }
 
     /** Normal samples, float64, from a seed per case. */
     private static Tensor randn(long seed, long... shape) {

@@ -6,24 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every op against hand-computed values or an identity. */
+@ExtendWith(InScope.class)
 class TensorOpsTest {
 
-    private TensorScope scope;
-
-    @BeforeEach
-    void openScope() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        scope.close();
-    }
 
     private static Tensor m23() {
         return Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);

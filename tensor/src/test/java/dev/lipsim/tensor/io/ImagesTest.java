@@ -6,25 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Tensor;
-import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.InScope;
 import java.awt.image.BufferedImage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(InScope.class)
 class ImagesTest {
 
-    private TensorScope scope;
-
-    @BeforeEach
-    void openScope() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        scope.close();
-    }
 
     @Test
     void rgbImageToChwAndBack() {

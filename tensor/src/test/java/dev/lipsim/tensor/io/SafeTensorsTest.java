@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
-import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.InScope;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,11 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(InScope.class)
 class SafeTensorsTest {
 
     private static final Path FIXTURE = Path.of("src/test/resources/fixtures/python.safetensors");
@@ -31,17 +31,6 @@ class SafeTensorsTest {
     @TempDir
     Path work;
 
-    private TensorScope scope;
-
-    @BeforeEach
-    void openScope() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        scope.close();
-    }
 
     @Test
     void readsAFileWrittenByPythonSafetensors() throws IOException {
