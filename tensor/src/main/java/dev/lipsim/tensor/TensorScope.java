@@ -73,6 +73,21 @@ public final class TensorScope implements AutoCloseable {
         return tensor;
     }
 
+    /**
+     * Takes {@code tensor} out of whatever scope would free it: the caller owns it from now on
+     * (close it, or leave it to the cleaner). For tensors held by long-lived objects, such as a
+     * model's parameters or an optimizer's state. Returns it, for chaining.
+     */
+    public static <T extends Tensor> T release(T tensor) {
+        TensorScope owner = tensor.scope;
+        if (owner != null) {
+            owner.requireOpenOnOwner();
+            tensor.scope = null;
+        }
+        tensor.releaseWithCleaner();
+        return tensor;
+    }
+
     /** Keeps every tensor in {@code kept}. */
     public void keepAll(Iterable<? extends Tensor> kept) {
         for (Tensor tensor : kept) {
