@@ -102,6 +102,9 @@ final class Aten {
     static final AtenOp ROUND = AtenOp.of("aten::round(Tensor self) -> Tensor");
     static final AtenOp FLOOR = AtenOp.of("aten::floor(Tensor self) -> Tensor");
     static final AtenOp CEIL = AtenOp.of("aten::ceil(Tensor self) -> Tensor");
+    static final AtenOp SORT = AtenOp.of("aten::sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)");
+    static final AtenOp LINALG_SVDVALS = AtenOp.of("aten::linalg_svdvals(Tensor A, *, str? driver=None) -> Tensor");
+    static final AtenOp RECIPROCAL = AtenOp.of("aten::reciprocal(Tensor self) -> Tensor");
     static final AtenOp SQUARE = AtenOp.of("aten::square(Tensor self) -> Tensor");
     static final AtenOp MAXIMUM = AtenOp.of("aten::maximum(Tensor self, Tensor other) -> Tensor");
     static final AtenOp MINIMUM = AtenOp.of("aten::minimum(Tensor self, Tensor other) -> Tensor");

@@ -389,6 +389,11 @@ public final class Tensor implements AutoCloseable {
         return wrap(Aten.DIV_TENSOR_MODE.call().tensor(handle()).tensor(other.handle()).string(roundingMode).callTensor());
     }
 
+    /** {@code 1 / this}. */
+    public Tensor reciprocal() {
+        return unary(Aten.RECIPROCAL);
+    }
+
     public Tensor neg() {
         return unary(Aten.NEG);
     }
@@ -645,6 +650,11 @@ public final class Tensor implements AutoCloseable {
         return Arithmetic.pNorm(this, p, dims, keepDim);
     }
 
+    /** Sorted values along {@code dim}, with the indices they came from. */
+    public ValuesAndIndices sort(int dim, boolean descending) {
+        return ValuesAndIndices.of(Aten.SORT.call().tensor(handle()).int64(dim).bool(descending).callTensors());
+    }
+
     public Tensor cumsum(int dim) {
         return wrap(Aten.CUMSUM.call().tensor(handle()).int64(dim).none().callTensor());
     }
@@ -667,6 +677,11 @@ public final class Tensor implements AutoCloseable {
     /** {@code this @ weight^T + bias}; {@code bias} may be null. */
     public Tensor linear(Tensor weight, Tensor bias) {
         return wrap(optional(Aten.LINEAR.call().tensor(handle()).tensor(weight.handle()), bias).callTensor());
+    }
+
+    /** Singular values of a matrix (or a batch of them), in descending order; differentiable. */
+    public Tensor svdvals() {
+        return wrap(Aten.LINALG_SVDVALS.call().tensor(handle()).none().callTensor());
     }
 
     /** Transpose of a tensor of at most 2 dimensions. */

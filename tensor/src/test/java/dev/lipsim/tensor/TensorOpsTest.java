@@ -138,6 +138,12 @@ class TensorOpsTest {
         assertValues(new double[] {3, 6}, a.norm(Double.POSITIVE_INFINITY, new int[] {1}, false));
         assertValues(new double[] {Math.cbrt(36), Math.cbrt(405)}, a.norm(3, new int[] {1}, false));
         assertValues(new double[] {1, 3, 6, 4, 9, 15}, a.cumsum(1));
+        ValuesAndIndices sorted = Tensor.of(new float[] {3, 1, 2}, 3).sort(0, true);
+        assertValues(new double[] {3, 2, 1}, sorted.values());
+        assertArrayEquals(new long[] {0, 2, 1}, sorted.indices().toLongArray());
+        // singular values of diag(3, -2) padded with a zero row: 3 and 2
+        assertValues(new double[] {3, 2}, Tensor.of(new double[] {3, 0, 0, -2, 0, 0}, 3, 2).svdvals());
+        assertValues(new double[] {0.5, -0.25}, Tensor.of(new double[] {2, -4}, 2).reciprocal());
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.lipsim.nn.lipschitz;
+
+import dev.lipsim.nn.Init;
+import dev.lipsim.nn.Module;
+import dev.lipsim.nn.Parameter;
+import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+
+/**
+ * The SLL residual linear layer: {@code y = x - 2 W^T (t * relu(W x + b))} with {@code W}
+ * ({@code inner x features}) and {@code t_i = 1 / sum_j |exp(-q_i) (W W^T)_ij exp(q_j)|}.
+ *
+ * <p>Guarantee: 1-Lipschitz in l2, because {@code diag(T)} dominates {@code W W^T} (a
+ * diagonally scaled Gershgorin bound), the SDP condition of Araujo et al. (2023).
+ *
+ * <p>Parameters, as in LipSim checkpoints: {@code weight} (inner, features), {@code bias}
+ * (1, inner), {@code q} (inner).
+ */
+public final class SllLinear extends Module {
+
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Parameter q;
+
+    public SllLinear(int features, int inner, Generator generator) {
+        this.weight = parameter("weight", Init.xavierNormal(
+                Tensor.empty(new long[] {inner, features}, DType.FLOAT32, Device.CPU), 1, generator));
+        double bound = 1 / Math.sqrt(features);
+        this.bias = parameter("bias", Init.uniform(Tensor.empty(new long[] {1, inner}, DType.FLOAT32, Device.CPU),
+                -bound, bound, generator));
+        this.q = parameter("q", Init.normal(Tensor.empty(new long[] {inner}, DType.FLOAT32, Device.CPU), 0, 1, generator));
+    }
+
+    /** {@code t}, one factor per inner unit. */
+    public Tensor rescalingFactors() {
+        Tensor w = weight.value();
+        Tensor expQ = q.value().exp();
+        Tensor gram = w.matmul(w.t()).mul(expQ.reshape(1, -1)).div(expQ.reshape(-1, 1)).abs();
+        return SafeInverse.of(gram.sum(1, false));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor w = weight.value();
+        Tensor hidden = x.linear(w, null).add(bias.value()).relu().mul(rescalingFactors());
+        return x.sub(hidden.matmul(w).mul(2.0));
+    }
+}
