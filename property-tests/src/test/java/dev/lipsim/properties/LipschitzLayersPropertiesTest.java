@@ -17,6 +17,7 @@ import dev.lipsim.nn.lipschitz.LipschitzPooling;
 import dev.lipsim.nn.lipschitz.QRescaling;
 import dev.lipsim.nn.lipschitz.SllConv2d;
 import dev.lipsim.nn.lipschitz.SllLinear;
+import dev.lipsim.nn.lipschitz.SpectralNormConv2d;
 import dev.lipsim.nn.lipschitz.SpectralNormLinear;
 import dev.lipsim.nn.lipschitz.Truncation;
 import dev.lipsim.tensor.DType;
@@ -94,6 +95,14 @@ class LipschitzLayersPropertiesTest {
     void spectralNormalisationInEvalMode() {
         check(integers().between(1, 6).zip(integers().between(1, 6), (in, out) -> new Case("SpectralNormLinear(" + in + ", " + out + ")",
                 () -> float64(new SpectralNormLinear(in, out, true, new Generator(in * 5L + out))).eval(), new long[] {1, in})));
+    }
+
+    @Test
+    void spectralNormalisedConvolutionInEvalMode() {
+        check(integers().between(1, 3).zip(integers().between(1, 3), integers().between(0, 1), integers().between(2, 5),
+                (in, out, k, size) -> new Case("SpectralNormConv2d(" + in + ", " + out + ", " + (2 * k + 1) + ")",
+                        () -> float64(new SpectralNormConv2d(in, out, 2 * k + 1, size, size, true, new Generator(in * 11L + out)))
+                                .eval(), new long[] {1, in, size, size})));
     }
 
     @Test
