@@ -221,7 +221,7 @@ public abstract class Module implements AutoCloseable {
         collect("", all, false);
         try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
             for (Parameter parameter : all.values()) {
-                Tensor converted = conversion.apply(parameter.value().detach()).copy();
+                Tensor converted = conversion.apply(parameter.value().detach()).clone();
                 parameter.replace(scope.keep(converted));
             }
         }

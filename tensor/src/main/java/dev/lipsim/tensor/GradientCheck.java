@@ -31,7 +31,7 @@ public final class GradientCheck {
         try (var scope = TensorScope.open(); var grad = Autograd.enableGrad()) {
             List<Tensor> leaves = new ArrayList<>();
             for (Tensor input : inputs) {
-                leaves.add(input.detach().to(Device.CPU).to(DType.FLOAT64).contiguous().copy().requiresGrad(true));
+                leaves.add(input.detach().to(Device.CPU).to(DType.FLOAT64).contiguous().clone().requiresGrad(true));
             }
             Tensor weights;
             try (var noGrad = Autograd.noGrad()) {

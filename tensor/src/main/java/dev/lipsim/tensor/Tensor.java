@@ -899,7 +899,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A copy with its own memory; gradients flow back to this tensor. */
-    public Tensor copy() {
+    @Override
+    public Tensor clone() {
         return wrap(Aten.CLONE.call().tensor(handle()).none().callTensor());
     }
 

@@ -141,7 +141,7 @@ class GradientsTest {
                     unary("bicubic aa", x -> x.interpolate(2, 3, Interpolation.BICUBIC, false, true), randn(93, 1, 1, 5, 7)),
                     unary("bicubic", x -> x.interpolate(4, 4, Interpolation.BICUBIC, true, false), randn(94, 1, 1, 3, 3)),
                     unary("to dtype", x -> x.to(DType.FLOAT64).exp(), randn(95, 3)),
-                    unary("copy", x -> x.copy().exp(), randn(96, 3)));
+                    unary("clone", x -> x.clone().exp(), randn(96, 3)));
         }
     }
 

@@ -276,7 +276,7 @@ class TensorOpsTest {
         assertArrayEquals(new long[] {1, -2}, a.to(DType.INT64).toLongArray());
         assertEquals(DType.FLOAT64, a.to(DType.FLOAT64).dtype());
         assertEquals(Device.CPU, a.to(Device.CPU).device());
-        Tensor copy = a.copy();
+        Tensor copy = a.clone();
         copy.fill_(5);
         assertValues(new double[] {1.7, -2.2}, a);
         Tensor t = Tensor.of(new double[] {1, 2, 3}, 3);

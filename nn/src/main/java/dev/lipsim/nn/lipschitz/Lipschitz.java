@@ -88,7 +88,7 @@ public final class Lipschitz {
 
     private static Tensor vectorJacobianProduct(Module module, Tensor x, Tensor u) {
         try (var grad = Autograd.enableGrad()) {
-            Tensor leaf = x.detach().copy().requiresGrad(true);
+            Tensor leaf = x.detach().clone().requiresGrad(true);
             module.forward(leaf).backward(u);
             return leaf.grad().detach();
         }

@@ -112,7 +112,7 @@ public abstract class Optimizer implements AutoCloseable {
                     throw new IllegalArgumentException("optimizer state key '" + key + "' names no parameter of this optimizer ("
                             + parameters.size() + " parameters)");
                 }
-                Tensor copy = entry.getValue().to(parameters.get(index).value().device()).copy();
+                Tensor copy = entry.getValue().to(parameters.get(index).value().device()).clone();
                 loaded.get(index).put(key.substring(dot + 1), scope.keep(copy));
             }
         }

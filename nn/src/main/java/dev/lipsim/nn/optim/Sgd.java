@@ -40,7 +40,7 @@ public final class Sgd extends Optimizer {
         if (momentum != 0) {
             Tensor buffer = state.get("momentum_buffer");
             if (buffer == null) {
-                buffer = state(state, "momentum_buffer", g::copy);
+                buffer = state(state, "momentum_buffer", g::clone);
             } else {
                 buffer.mul_(momentum).add_(g, 1 - dampening);
             }
