@@ -28,20 +28,35 @@ final class Creation {
         return Tensor.wrap(tensor);
     }
 
-    static TensorHandle viewOf(MemorySegment data, DType dtype, long[] shape) {
+    static TensorHandle viewOf(MemorySegment data, DType dtype, long[] shape, long[] strides, long offset) {
         if (!data.isNative()) {
             throw new IllegalArgumentException("a tensor can only view native memory; copy heap arrays with Tensor.of");
         }
-        long bytes = Shapes.numel(shape) * dtype.byteSize();
+        if (shape.length != strides.length || offset < 0) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + ", strides " + Arrays.toString(strides)
+                    + " and offset " + offset + " do not describe a view");
+        }
+        long lastElement = offset;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                lastElement = offset - 1;
+                break;
+            }
+            if (strides[i] < 0) {
+                throw new IllegalArgumentException("negative strides are not supported: " + Arrays.toString(strides));
+            }
+            lastElement += (shape[i] - 1) * strides[i];
+        }
+        long bytes = (lastElement + 1) * dtype.byteSize();
         if (data.byteSize() < bytes) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
-                    + " bytes, the segment has " + data.byteSize());
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype + " with strides "
+                    + Arrays.toString(strides) + " and offset " + offset + " needs " + bytes + " bytes, the segment has "
+                    + data.byteSize());
         }
         if (data.address() % dtype.byteSize() != 0) {
             throw new IllegalArgumentException("the segment is not aligned to " + dtype.byteSize() + " bytes for " + dtype);
         }
-        return ShimOps.fromBlob(data, shape, Shapes.contiguousStrides(shape), 0, dtype.code(), CPU.typeCode(),
-                CPU.indexCode());
+        return ShimOps.fromBlob(data, shape, strides, offset, dtype.code(), CPU.typeCode(), CPU.indexCode());
     }
 
     /** Converts Java doubles to a tensor of {@code dtype} on {@code device}. */

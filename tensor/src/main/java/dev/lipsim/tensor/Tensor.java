@@ -190,7 +190,15 @@ public final class Tensor implements AutoCloseable {
      * (its arena open) for as long as this tensor or any view of it is in use.
      */
     public static Tensor viewOf(MemorySegment data, DType dtype, long... shape) {
-        return wrap(Creation.viewOf(data, dtype, shape));
+        return wrap(Creation.viewOf(data, dtype, shape, Shapes.contiguousStrides(shape), 0));
+    }
+
+    /**
+     * A CPU tensor over {@code data} without copying, with explicit element strides and offset
+     * (as a PyTorch storage is viewed). The caller keeps {@code data} alive while it is in use.
+     */
+    public static Tensor viewOf(MemorySegment data, DType dtype, long[] shape, long[] strides, long offset) {
+        return wrap(Creation.viewOf(data, dtype, shape, strides, offset));
     }
 
     /** Zeros: float32 on the CPU. */

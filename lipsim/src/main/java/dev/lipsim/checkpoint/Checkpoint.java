@@ -1,0 +1,96 @@
+package dev.lipsim.checkpoint;
+
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * This project's checkpoint format: one safetensors file holding the model's state under
+ * {@code model.*}, optionally the optimizer's under {@code optimizer.*}, and in its metadata the
+ * model configuration as JSON ({@code lipsim.config}), so a checkpoint is self-describing.
+ * Written atomically. {@link #load} also accepts the reference's {@code .pth} files.
+ */
+public final class Checkpoint {
+
+    static final String CONFIG = "lipsim.config";
+    static final String FORMAT = "lipsim.format";
+    static final String STEP = "lipsim.step";
+    static final String EPOCH = "lipsim.epoch";
+    private static final String MODEL_PREFIX = "model.";
+    private static final String OPTIMIZER_PREFIX = "optimizer.";
+
+    private Checkpoint() {}
+
+    /** Writes the model (and the optimizer's state, if not null) to {@code file}. */
+    public static void save(Path file, LipSimModel model, Optimizer optimizer, long step, long epoch) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((name, tensor) -> tensors.put(MODEL_PREFIX + name, tensor));
+        if (optimizer != null) {
+            optimizer.stateDict().forEach((name, tensor) -> tensors.put(OPTIMIZER_PREFIX + name, tensor));
+        }
+        SafeTensors.write(file, tensors, Map.of(CONFIG, model.config().toJson(), FORMAT, "1", STEP, Long.toString(step),
+                EPOCH, Long.toString(epoch)));
+    }
+
+    /**
+     * Loads a checkpoint: ours ({@code .safetensors}) or the reference's ({@code .pth}, whose
+     * embedding size is {@code pthEmbeddingDim} since its weights do not fix it).
+     */
+    public static LoadedCheckpoint load(Path file, int pthEmbeddingDim) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".pth") || name.endsWith(".pt")) {
+            return ReferenceCheckpoint.load(file, pthEmbeddingDim);
+        }
+        if (!name.endsWith(".safetensors")) {
+            throw new IOException(file + ": unknown checkpoint type; expected .safetensors or .pth");
+        }
+        try (var scope = TensorScope.open()) {
+            SafeTensors.Contents contents = SafeTensors.read(file);
+            String json = contents.metadata().get(CONFIG);
+            if (json == null) {
+                throw new IOException(file + " is a safetensors file but not a LipSim checkpoint (no " + CONFIG + " metadata)");
+            }
+            LipSimConfig config;
+            try {
+                config = LipSimConfig.fromJson(json);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+            Map<String, Tensor> modelState = new LinkedHashMap<>();
+            Map<String, Tensor> optimizerState = new LinkedHashMap<>();
+            contents.tensors().forEach((key, tensor) -> {
+                if (key.startsWith(MODEL_PREFIX)) {
+                    modelState.put(key.substring(MODEL_PREFIX.length()), tensor);
+                } else if (key.startsWith(OPTIMIZER_PREFIX)) {
+                    optimizerState.put(key.substring(OPTIMIZER_PREFIX.length()), TensorScope.release(tensor));
+                }
+            });
+            LipSimModel model = new LipSimModel(config, new Generator(0));
+            try {
+                model.loadStateDict(modelState);
+            } catch (IllegalArgumentException e) {
+                model.close();
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+            return new LoadedCheckpoint(model, optimizerState, parse(contents.metadata().get(STEP)),
+                    parse(contents.metadata().get(EPOCH)), file + " (LipSim safetensors)");
+        }
+    }
+
+    private static long parse(String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.lipsim.checkpoint;
+
+import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.Unpickler;
+
+/**
+ * Reads a PyTorch {@code .pth} file as {@code torch.save} writes it since PyTorch 1.6: a zip
+ * archive holding a pickle ({@code <name>/data.pkl}) whose tensors refer, by persistent id, to
+ * raw little-endian storages ({@code <name>/data/<key>}). Python dicts become {@link Map}s
+ * (insertion-ordered), lists and tuples {@link List}s or arrays, numbers {@code Integer},
+ * {@code Long} or {@code Double}, and tensors CPU {@link Tensor}s (in the current scope).
+ *
+ * <p>Only data is reconstructed, never code: tensors, storages, ordered dicts and plain Python
+ * values are understood; an object of any other class becomes a {@code ClassDict} of its
+ * attributes, or, if the pickle calls it with arguments, is refused with its name.
+ */
+public final class PthFile {
+
+    private PthFile() {}
+
+    /** The unpickled root object of {@code file}. */
+    public static Object read(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("data.pkl")).findFirst()
+                    .orElseThrow(() -> new IOException(file + " is not a PyTorch zip checkpoint: it has no data.pkl"));
+            String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+            ZipEntry byteOrder = zip.getEntry(prefix + "byteorder");
+            if (byteOrder != null) {
+                try (InputStream in = zip.getInputStream(byteOrder)) {
+                    String order = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+                    if (!order.equals("little")) {
+                        throw new IOException(file + " stores tensors in " + order + "-endian byte order, which is not supported");
+                    }
+                }
+            }
+            try (InputStream in = zip.getInputStream(pickle); var unpickler = new TorchUnpickler(zip, prefix, file)) {
+                return unpickler.materialize(unpickler.load(in));
+            } catch (PickleException | ClassCastException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A storage reference from the pickle: its dtype and where its bytes are. */
+    private record StorageRef(DType dtype, String key, long numel) {}
+
+    /** {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)}, built after unpickling. */
+    private record PendingTensor(StorageRef storage, long offset, long[] size, long[] stride) {}
+
+    /** A storage class such as {@code torch.FloatStorage}: only names a dtype. */
+    private record StorageType(DType dtype) implements IObjectConstructor {
+        @Override
+        public Object construct(Object[] args) {
+            throw new PickleException("storage classes are not constructed directly");
+        }
+    }
+
+    /** An ordered dict; {@code __setstate__} receives and drops PyTorch's {@code _metadata}. */
+    public static final class OrderedDict extends LinkedHashMap<Object, Object> {
+        public void __setstate__(HashMap<String, Object> state) {
+            // The state dict's version metadata is not needed.
+        }
+    }
+
+    private static final class TorchUnpickler extends Unpickler implements AutoCloseable {
+
+        private static final Map<String, DType> STORAGES = Map.of(
+                "FloatStorage", DType.FLOAT32, "DoubleStorage", DType.FLOAT64, "HalfStorage", DType.FLOAT16,
+                "BFloat16Storage", DType.BFLOAT16, "LongStorage", DType.INT64, "IntStorage", DType.INT32,
+                "ShortStorage", DType.INT16, "CharStorage", DType.INT8, "ByteStorage", DType.UINT8, "BoolStorage", DType.BOOL);
+
+        static {
+            STORAGES.forEach((name, dtype) -> registerConstructor("torch", name, new StorageType(dtype)));
+            registerConstructor("collections", "OrderedDict", args -> new OrderedDict());
+            registerConstructor("torch._utils", "_rebuild_parameter", args -> args[0]);
+            registerConstructor("torch._utils", "_rebuild_parameter_with_state", args -> args[0]);
+            registerConstructor("torch._utils", "_rebuild_tensor_v2", args -> new PendingTensor((StorageRef) args[0],
+                    ((Number) args[1]).longValue(), longs(args[2]), longs(args[3])));
+        }
+
+        private final ZipFile zip;
+        private final String prefix;
+        private final Path file;
+        private final Map<String, MemorySegment> storages = new HashMap<>();
+        private final Arena arena = Arena.ofConfined();
+
+        TorchUnpickler(ZipFile zip, String prefix, Path file) {
+            this.zip = zip;
+            this.prefix = prefix;
+            this.file = file;
+        }
+
+        @Override
+        protected Object persistentLoad(Object pid) {
+            if (!(pid instanceof Object[] parts) || parts.length < 5 || !"storage".equals(parts[0])) {
+                throw new PickleException("unsupported persistent id " + describe(pid));
+            }
+            if (!(parts[1] instanceof StorageType type)) {
+                throw new PickleException("unsupported storage type " + describe(parts[1]));
+            }
+            return new StorageRef(type.dtype(), String.valueOf(parts[2]), ((Number) parts[4]).longValue());
+        }
+
+        /** Replaces every pending tensor in the unpickled graph by a CPU tensor holding its values. */
+        Object materialize(Object value) {
+            if (value instanceof PendingTensor pending) {
+                MemorySegment bytes = storages.computeIfAbsent(pending.storage().key(), key -> readStorage(pending.storage()));
+                try (var scope = TensorScope.open()) {
+                    Tensor view = Tensor.viewOf(bytes, pending.storage().dtype(), pending.size(), pending.stride(),
+                            pending.offset());
+                    return scope.keep(view.clone());
+                }
+            }
+            if (value instanceof Map<?, ?> map) {
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> entries = (Map<Object, Object>) map;
+                entries.replaceAll((key, entry) -> materialize(entry));
+                return entries;
+            }
+            if (value instanceof List<?> list) {
+                @SuppressWarnings("unchecked")
+                List<Object> items = (List<Object>) list;
+                items.replaceAll(this::materialize);
+                return items;
+            }
+            if (value instanceof Object[] array) {
+                for (int i = 0; i < array.length; i++) {
+                    array[i] = materialize(array[i]);
+                }
+            }
+            return value;
+        }
+
+        private MemorySegment readStorage(StorageRef storage) {
+            ZipEntry entry = zip.getEntry(prefix + "data/" + storage.key());
+            long bytes = storage.numel() * storage.dtype().byteSize();
+            if (entry == null) {
+                throw new PickleException(file + " lacks the storage data/" + storage.key());
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                byte[] content = in.readAllBytes();
+                if (content.length < bytes) {
+                    throw new PickleException("storage data/" + storage.key() + " has " + content.length
+                            + " bytes, expected " + bytes + " (truncated file?)");
+                }
+                MemorySegment segment = arena.allocate(Math.max(bytes, 1), 64);
+                MemorySegment.copy(MemorySegment.ofArray(content), 0, segment, 0, bytes);
+                return segment;
+            } catch (IOException e) {
+                throw new PickleException("cannot read storage data/" + storage.key() + ": " + e.getMessage());
+            }
+        }
+
+        private static long[] longs(Object tuple) {
+            Object[] values = tuple instanceof Object[] array ? array : ((List<?>) tuple).toArray();
+            long[] longs = new long[values.length];
+            for (int i = 0; i < values.length; i++) {
+                longs[i] = ((Number) values[i]).longValue();
+            }
+            return longs;
+        }
+
+        private static String describe(Object value) {
+            return value instanceof Object[] array ? java.util.Arrays.deepToString(array) : String.valueOf(value);
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            arena.close();
+        }
+    }
+}

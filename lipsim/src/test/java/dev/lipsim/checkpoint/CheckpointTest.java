@@ -1,0 +1,98 @@
+package dev.lipsim.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.optim.Adam;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    private static final Path PTH = Path.of("src/test/resources/fixtures/model.ckpt-1234.pth");
+    private static final Path EXPECTED = Path.of("src/test/resources/fixtures/model.ckpt-1234.expected.safetensors");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void importsTheReferenceCheckpointKeyByKeyAndValueByValue() throws IOException {
+        try (var scope = TensorScope.open()) {
+            LoadedCheckpoint loaded = ReferenceCheckpoint.load(PTH, 10);
+            Map<String, Tensor> expected = SafeTensors.read(EXPECTED).tensors();
+            LipSimModel model = loaded.model();
+            assertEquals(new LipSimConfig(2, 4, 3, 2, 8, 10, 32), model.config());
+            assertEquals(1234, loaded.step());
+            assertEquals(3, loaded.epoch());
+            Map<String, Tensor> state = model.stateDict();
+            assertEquals(12, state.size());
+            for (var entry : state.entrySet()) {
+                Tensor reference = expected.get("state.module.model." + entry.getKey());
+                assertArrayEquals(reference.shape(), entry.getValue().shape(), entry.getKey());
+                assertArrayEquals(reference.toDoubleArray(), entry.getValue().toDoubleArray(), 0.0, entry.getKey());
+            }
+            assertEquals(36, loaded.optimizerState().size(), "step, exp_avg, exp_avg_sq for 12 parameters");
+            for (int i = 0; i < 12; i++) {
+                for (String name : List.of("exp_avg", "exp_avg_sq", "step")) {
+                    assertArrayEquals(expected.get("optimizer." + i + "." + name).toDoubleArray(),
+                            loaded.optimizerState().get(i + "." + name).toDoubleArray(), 0.0, i + "." + name);
+                }
+            }
+            // The Java model computes what the reference network computed for the same images.
+            assertArrayEquals(expected.get("features").toDoubleArray(), model.forward(expected.get("images")).toDoubleArray(),
+                    1e-5);
+            loaded.optimizerState().values().forEach(Tensor::close);
+            model.close();
+        }
+    }
+
+    @Test
+    void ourFormatRoundTripsModelOptimizerAndConfig() throws IOException {
+        Path file = work.resolve("model.safetensors");
+        LipSimConfig config = new LipSimConfig(1, 4, 2, 1, 6, 5, 32);
+        try (var scope = TensorScope.open(); LipSimModel model = new LipSimModel(config, new Generator(3));
+                Optimizer optimizer = Adam.adam(model.parameters(), 0.01, 0.5, 0.9, 1e-8, 0)) {
+            Tensor images = Tensor.rand(2, 3, 32, 32);
+            model.forward(images).square().sum().backward();
+            optimizer.step();
+            Checkpoint.save(file, model, optimizer, 77, 2);
+            LoadedCheckpoint loaded = Checkpoint.load(file, 0);
+            assertEquals(config, loaded.model().config());
+            assertEquals(77, loaded.step());
+            assertEquals(2, loaded.epoch());
+            assertArrayEquals(model.forward(images).toDoubleArray(), loaded.model().forward(images).toDoubleArray(), 0.0);
+            assertEquals(optimizer.stateDict().keySet(), loaded.optimizerState().keySet());
+            loaded.model().close();
+        }
+    }
+
+    @Test
+    void badCheckpointsAreClearErrors() throws IOException {
+        Path text = Files.writeString(work.resolve("model.ckpt"), "hello");
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(text, 10)).getMessage().contains("unknown checkpoint type"));
+        Path plain = work.resolve("plain.safetensors");
+        try (var scope = TensorScope.open()) {
+            SafeTensors.write(plain, Map.of("x", Tensor.ones(1)), Map.of());
+        }
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(plain, 10)).getMessage().contains("not a LipSim checkpoint"));
+        Path notZip = Files.writeString(work.resolve("broken.pth"), "not a zip");
+        IOException broken = assertThrows(IOException.class, () -> Checkpoint.load(notZip, 10));
+        assertTrue(broken.getMessage() != null);
+        var tooBig = assertThrows(IOException.class, () -> ReferenceCheckpoint.load(PTH, 17));
+        assertTrue(tooBig.getMessage().contains("embeddingDim 17 exceeds the 16 features"), tooBig.getMessage());
+    }
+}
