@@ -30,7 +30,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(List.of(new InfoCommand())).run(args, System.out, System.err));
+        System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand()))
+                .run(args, System.out, System.err));
     }
 
     int run(String[] args, PrintStream out, PrintStream err) {
@@ -45,12 +46,13 @@ public final class Main {
         }
         Options options = command.options();
         options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            printHelp(command, options, out);
+            return OK;
+        }
         try {
-            CommandLine line = new DefaultParser().parse(options, Arrays.copyOfRange(args, 1, args.length));
-            if (line.hasOption("help")) {
-                printHelp(command, options, out);
-                return OK;
-            }
+            CommandLine line = new DefaultParser().parse(options, rest);
             return command.run(line, out);
         } catch (ParseException | UsageException e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());

@@ -37,7 +37,10 @@ public final class SyntheticTwoAfc {
 
     private SyntheticTwoAfc() {}
 
-    /** Writes {@code count} triplets of {@code size x size} images into the empty or new folder {@code root}. */
+    /**
+     * Writes {@code count} triplets of {@code size x size} images into the empty or new folder
+     * {@code root} (a folder with anything in it is refused, so nothing is overwritten).
+     */
     public static void write(Path root, int count, int size, long seed) throws IOException {
         if (count <= 0 || size < 8) {
             throw new IllegalArgumentException("need a positive count and images of at least 8 pixels, got " + count + ", " + size);
@@ -45,7 +48,7 @@ public final class SyntheticTwoAfc {
         if (Files.exists(root)) {
             try (Stream<Path> entries = Files.list(root)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IOException("output folder " + root + " is not empty; choose a new or empty folder");
+                    throw new IllegalArgumentException("output folder " + root + " is not empty; choose a new or empty folder");
                 }
             }
         }

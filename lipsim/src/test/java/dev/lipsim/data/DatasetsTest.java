@@ -51,7 +51,7 @@ class DatasetsTest {
         perfectScore /= all.size();
         assertEquals(0.9, perfectScore, 1e-9, "a metric that agrees with the majority scores 0.9");
         assertTrue(Math.abs(pixelScore - 0.5) < 0.1, "pixel l2 should be near chance, got " + pixelScore);
-        var reused = assertThrows(IOException.class, () -> SyntheticTwoAfc.write(root, 1, 24, 1));
+        var reused = assertThrows(IllegalArgumentException.class, () -> SyntheticTwoAfc.write(root, 1, 24, 1));
         assertTrue(reused.getMessage().contains("not empty"));
     }
 

@@ -1,0 +1,185 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.checkpoint.Checkpoint;
+import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * The flags every model-building command shares, named as in the reference where it has them:
+ * a checkpoint ({@code .safetensors} of this project, or the reference's {@code .pth}), or a
+ * freshly initialised model, which must be asked for with {@code --random-init}.
+ */
+final class ModelOptions {
+
+    private ModelOptions() {}
+
+    static void addTo(Options options) {
+        options.addOption(value("checkpoint", "FILE", "model checkpoint: .safetensors (ours) or .pth (the reference's)"));
+        options.addOption(value("model-name", "NAME", "architecture preset: " + String.join(", ", LipSimConfig.PRESETS)
+                + " (default small)"));
+        options.addOption(value("depth", "N", "number of SLL convolutions"));
+        options.addOption(value("num_channels", "N", "channels of the convolutions"));
+        options.addOption(value("conv_size", "N", "inner width of the SLL convolutions (not a kernel size)"));
+        options.addOption(value("depth_linear", "N", "number of SLL linear layers"));
+        options.addOption(value("n_features", "N", "inner width of the SLL linear layers"));
+        options.addOption(value("image-size", "N", "input size in pixels, a multiple of 16 (default 224)"));
+        options.addOption(value("embedding-dim", "N", "embedding size (default 1792, the DreamSim ensemble's)"));
+        options.addOption(value("embedding", "MAP", "unit (the reference's) or append-one (always certifiable); default unit"));
+        options.addOption(value("device", "DEVICE", "cpu or cuda[:N] (default cpu)"));
+        options.addOption(value("seed", "N", "seed for --random-init (default 0)"));
+        options.addOption(Option.builder().longOpt("random-init").desc("use a randomly initialised model (no checkpoint)").build());
+    }
+
+    private static Option value(String name, String argument, String description) {
+        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
+    }
+
+    /** The metric the flags describe. */
+    static LipSim open(CommandLine line) throws UsageException, IOException {
+        Device device = parseDevice(line);
+        EmbeddingMap embedding = parseEmbedding(line);
+        LipSimModel model = line.hasOption("checkpoint") ? fromCheckpoint(line) : fresh(line);
+        try {
+            return new LipSim(model, embedding, device);
+        } catch (RuntimeException e) {
+            model.close();
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static LipSimModel fresh(CommandLine line) throws UsageException {
+        if (!line.hasOption("random-init")) {
+            throw new UsageException("no model: give --checkpoint FILE, or --random-init for an untrained model");
+        }
+        LipSimConfig config = requested(line, preset(line));
+        return new LipSimModel(config, new Generator(integer(line, "seed", 0)));
+    }
+
+    private static LipSimModel fromCheckpoint(CommandLine line) throws UsageException, IOException {
+        if (line.hasOption("random-init")) {
+            throw new UsageException("--random-init and --checkpoint exclude each other");
+        }
+        Path file = Path.of(line.getOptionValue("checkpoint"));
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("--checkpoint " + file + ": no such file");
+        }
+        int embeddingDim = integer(line, "embedding-dim", LipSimConfig.DEFAULT_EMBEDDING_DIM);
+        LoadedCheckpoint loaded;
+        try {
+            loaded = Checkpoint.load(file, embeddingDim);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+        loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
+        LipSimConfig actual = loaded.model().config();
+        List<String> conflicts = new ArrayList<>();
+        flagValues(line).forEach((flag, value) -> {
+            int fromFile = fieldFor(flag, actual);
+            if (value != fromFile) {
+                conflicts.add("--" + flag + " " + value + " (the checkpoint has " + fromFile + ")");
+            }
+        });
+        if (line.hasOption("model-name") && !Objects.equals(requested(line, preset(line)), actual)) {
+            conflicts.add("--model-name " + line.getOptionValue("model-name") + " (the checkpoint is " + actual + ")");
+        }
+        if (!conflicts.isEmpty()) {
+            loaded.model().close();
+            throw new UsageException(file + " does not match " + String.join(", ", conflicts));
+        }
+        return loaded.model();
+    }
+
+    private static LipSimConfig preset(CommandLine line) throws UsageException {
+        try {
+            return LipSimConfig.preset(line.getOptionValue("model-name", "small"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--model-name: " + e.getMessage());
+        }
+    }
+
+    /** The preset with every given architecture flag applied at once. */
+    private static LipSimConfig requested(CommandLine line, LipSimConfig preset) throws UsageException {
+        Map<String, Integer> flags = flagValues(line);
+        try {
+            return new LipSimConfig(flags.getOrDefault("depth", preset.depth()),
+                    flags.getOrDefault("num_channels", preset.channels()),
+                    flags.getOrDefault("conv_size", preset.convInner()),
+                    flags.getOrDefault("depth_linear", preset.linearDepth()),
+                    flags.getOrDefault("n_features", preset.linearFeatures()),
+                    flags.getOrDefault("embedding-dim", preset.embeddingDim()),
+                    flags.getOrDefault("image-size", preset.imageSize()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid model: " + e.getMessage());
+        }
+    }
+
+    private static final List<String> ARCHITECTURE = List.of("depth", "num_channels", "conv_size", "depth_linear",
+            "n_features", "embedding-dim", "image-size");
+
+    private static Map<String, Integer> flagValues(CommandLine line) throws UsageException {
+        Map<String, Integer> values = new LinkedHashMap<>();
+        for (String flag : ARCHITECTURE) {
+            if (line.hasOption(flag)) {
+                values.put(flag, integer(line, flag, 0));
+            }
+        }
+        return values;
+    }
+
+    private static int fieldFor(String flag, LipSimConfig config) {
+        return switch (flag) {
+            case "depth" -> config.depth();
+            case "num_channels" -> config.channels();
+            case "conv_size" -> config.convInner();
+            case "depth_linear" -> config.linearDepth();
+            case "n_features" -> config.linearFeatures();
+            case "embedding-dim" -> config.embeddingDim();
+            default -> config.imageSize();
+        };
+    }
+
+    static int integer(CommandLine line, String flag, int fallback) throws UsageException {
+        String value = line.getOptionValue(flag);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + flag + " expects a whole number, got '" + value + "'");
+        }
+    }
+
+    private static Device parseDevice(CommandLine line) throws UsageException {
+        try {
+            return Device.parse(line.getOptionValue("device", "cpu"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--device: " + e.getMessage());
+        }
+    }
+
+    private static EmbeddingMap parseEmbedding(CommandLine line) throws UsageException {
+        String value = line.getOptionValue("embedding", "unit");
+        return switch (value) {
+            case "unit" -> EmbeddingMap.UNIT;
+            case "append-one" -> EmbeddingMap.APPEND_ONE;
+            default -> throw new UsageException("--embedding must be unit or append-one, got '" + value + "'");
+        };
+    }
+}

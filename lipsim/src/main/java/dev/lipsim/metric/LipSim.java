@@ -1,0 +1,105 @@
+package dev.lipsim.metric;
+
+import dev.lipsim.image.ImageDecoder;
+import dev.lipsim.image.Transforms;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LipSim metric: a backbone, the map from its features to unit embeddings, and the
+ * preprocessing of the reference (RGB, bicubic antialiased resize to the model's input size,
+ * values in [0, 1]). Distances are {@code 1 - cos} of embeddings.
+ *
+ * <p>Every distance comes with how far it can move: the backbone is 1-Lipschitz, so with a
+ * 1-Lipschitz embedding map, perturbing one image by {@code delta} (l2, in [0, 1] pixel units)
+ * moves the distance by at most {@code ||delta||}. With {@link EmbeddingMap#APPEND_ONE} that holds
+ * for every perturbation; with {@link EmbeddingMap#UNIT} only while the perturbed features keep a
+ * norm of at least 1, which is guaranteed for {@code ||delta|| <= ||f(x)|| - 1}.
+ */
+public final class LipSim implements AutoCloseable {
+
+    private final LipSimModel model;
+    private final EmbeddingMap embedding;
+    private final Device device;
+
+    public LipSim(LipSimModel model, EmbeddingMap embedding, Device device) {
+        this.model = model;
+        this.embedding = embedding;
+        this.device = device.requireAvailable();
+        model.eval();
+        model.to(device);
+    }
+
+    public LipSimModel model() {
+        return model;
+    }
+
+    public EmbeddingMap embeddingMap() {
+        return embedding;
+    }
+
+    /** The image in {@code file} as the model takes it: {@code [3, S, S]} in [0, 1]. */
+    public Tensor preprocess(Path file) throws IOException {
+        int size = model.config().imageSize();
+        try (var scope = TensorScope.open()) {
+            return scope.keep(Transforms.resize(ImageDecoder.read(file), size, size));
+        }
+    }
+
+    /** Backbone features {@code [N, F]} of preprocessed images {@code [N, 3, S, S]}, without gradients. */
+    public Tensor features(Tensor images) {
+        try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
+            return scope.keep(model.forward(images.to(device)).to(Device.CPU));
+        }
+    }
+
+    /** Unit embeddings of the images in {@code files}, one row each. */
+    public Tensor embed(List<Path> files) throws IOException {
+        try (var scope = TensorScope.open()) {
+            List<Tensor> images = new ArrayList<>();
+            for (Path file : files) {
+                images.add(preprocess(file));
+            }
+            return scope.keep(embedding.apply(features(Tensor.stack(images, 0))));
+        }
+    }
+
+    /**
+     * A distance and its robustness.
+     *
+     * @param distance {@code 1 - cos} of the two embeddings
+     * @param featureNorms the norms of the two images' backbone features
+     * @param certifiedRadii for each image, the l2 radius (in [0, 1] pixel units) within which a
+     *     perturbation of that image moves the distance by at most its own norm; infinite with
+     *     the append-one embedding, {@code max(0, ||f|| - 1)} with plain normalisation
+     */
+    public record Distance(double distance, double[] featureNorms, double[] certifiedRadii) {}
+
+    public Distance distance(Path first, Path second) throws IOException {
+        try (var scope = TensorScope.open()) {
+            Tensor images = Tensor.stack(List.of(preprocess(first), preprocess(second)), 0);
+            Tensor features = features(images);
+            Tensor embeddings = embedding.apply(features);
+            double distance = EmbeddingMap.distance(embeddings.narrow(0, 0, 1), embeddings.narrow(0, 1, 1)).item();
+            double[] norms = features.norm(new int[] {1}, false).toDoubleArray();
+            double[] radii = new double[2];
+            for (int i = 0; i < 2; i++) {
+                radii[i] = embedding == EmbeddingMap.APPEND_ONE ? Double.POSITIVE_INFINITY : Math.max(0, norms[i] - 1);
+            }
+            return new Distance(distance, norms, radii);
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
