@@ -1,6 +1,7 @@
 package dev.lipsim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
@@ -38,6 +39,10 @@ final class EmbedCommand implements Command {
         Options options = new Options();
         options.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
                 .desc("where to write the embeddings (.safetensors or .json); written atomically").build());
+        options.addOption(Option.builder().longOpt("on-error").hasArg().argName("POLICY")
+                .desc("an unreadable image: fail (default) or skip (the report names skipped files)").build());
+        options.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
+                .desc("image decoding threads (default 2)").build());
         ModelOptions.addTo(options);
         return options;
     }
@@ -49,28 +54,51 @@ final class EmbedCommand implements Command {
         if (output != null && !output.endsWith(".safetensors") && !output.endsWith(".json")) {
             throw new UsageException("--output must end in .safetensors or .json, got " + output);
         }
-        try (LipSim metric = ModelOptions.open(line); var scope = TensorScope.open()) {
+        ParallelLoader.OnError onError = switch (line.getOptionValue("on-error", "fail")) {
+            case "fail" -> ParallelLoader.OnError.FAIL;
+            case "skip" -> ParallelLoader.OnError.SKIP;
+            default -> throw new UsageException("--on-error must be fail or skip, got '" + line.getOptionValue("on-error") + "'");
+        };
+        int threads = ModelOptions.integer(line, "threads", 2);
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, got " + threads);
+        }
+        try (LipSim metric = ModelOptions.open(line); var scope = TensorScope.open();
+                var loader = new ParallelLoader<Path, Preprocessed>(images, file -> new Preprocessed(file,
+                        TensorScope.release(metric.preprocess(file))), BATCH, threads, 2 * BATCH, onError)) {
             Map<String, Tensor> embeddings = new LinkedHashMap<>();
-            for (int start = 0; start < images.size(); start += BATCH) {
-                List<Path> batch = images.subList(start, Math.min(images.size(), start + BATCH));
-                Tensor rows = metric.embed(batch);
-                for (int i = 0; i < batch.size(); i++) {
-                    embeddings.put(batch.get(i).toString(), rows.select(0, i));
+            try {
+                for (List<Preprocessed> batch : loader) {
+                    Tensor rows = metric.embeddingMap().apply(metric.features(
+                            Tensor.stack(batch.stream().map(Preprocessed::image).toList(), 0)));
+                    for (int i = 0; i < batch.size(); i++) {
+                        embeddings.put(batch.get(i).file().toString(), rows.select(0, i));
+                        batch.get(i).image().close();
+                    }
                 }
+            } catch (IllegalStateException e) {
+                throw new UsageException(e.getMessage());
             }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("images", embeddings.size());
+            report.put("skipped", loader.skipped());
             if (output == null) {
-                Json.print(asJson(embeddings), out);
+                report.put("embeddings", asJson(embeddings));
             } else if (output.endsWith(".safetensors")) {
                 SafeTensors.write(Path.of(output), embeddings, Map.of("lipsim.config", metric.model().config().toJson(),
                         "lipsim.embedding", metric.embeddingMap().name().toLowerCase(Locale.ROOT)));
-                Json.print(Map.of("images", images.size(), "output", output), out);
+                report.put("output", output);
             } else {
                 writeJsonAtomically(Path.of(output), asJson(embeddings));
-                Json.print(Map.of("images", images.size(), "output", output), out);
+                report.put("output", output);
             }
+            Json.print(report, out);
         }
         return Main.OK;
     }
+
+    /** An image ready for the model, and where it came from. */
+    private record Preprocessed(Path file, Tensor image) {}
 
     private static Map<String, float[]> asJson(Map<String, Tensor> embeddings) {
         Map<String, float[]> values = new LinkedHashMap<>();

@@ -108,6 +108,16 @@ class CommandsTest {
                 jsonVector[i] = (float) fromJson.get(key).get(i).asDouble();
             }
             assertArrayEquals(vector, jsonVector);
+        }
+        Path broken = Files.writeString(work.resolve("broken.png"), "not a picture");
+        String good = data.resolve("ref/000/0.png").toString();
+        assertEquals(2, run(with(new String[] {"embed", good, broken.toString()}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("broken.png"), err.toString());
+        assertEquals(0, run(with(new String[] {"embed", good, broken.toString(), "--on-error", "skip"}, SMALL_MODEL)));
+        assertEquals(1, json().get("images").asInt());
+        assertTrue(json().get("skipped").get(0).asText().contains("broken.png"));
+        try (var scope = TensorScope.open()) {
+            float[] vector = SafeTensors.read(safetensors).tensors().get(data.resolve("ref/000/3.png").toString()).toFloatArray();
             double norm = 0;
             for (float v : vector) {
                 norm += v * v;
