@@ -143,6 +143,19 @@ public final class Transforms {
         }
     }
 
+    /**
+     * {@link #colorJitter} with probability {@code p} (torchvision's
+     * {@code RandomApply([ColorJitter(...)], p)}). The jitter parameters are drawn only when it
+     * applies, so with {@code p = 1} this equals {@code colorJitter} on the same generator.
+     */
+    public static Tensor randomColorJitter(Tensor chw, double p, double brightness, double contrast, double saturation,
+            double hue, Generator generator) {
+        if (p < 1 && generator.nextDouble() >= p) {
+            return chw.clone();
+        }
+        return colorJitter(chw, brightness, contrast, saturation, hue, generator);
+    }
+
     private static Tensor blend(Tensor image, Tensor other, double factor) {
         try (var scope = TensorScope.open()) {
             return scope.keep(image.mul(factor).add(other.mul(1 - factor)).clamp(0, 1));

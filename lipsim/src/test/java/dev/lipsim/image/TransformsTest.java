@@ -91,6 +91,10 @@ class TransformsTest {
         Tensor b = Transforms.colorJitter(image, 0.4, 0.4, 0.2, 0.1, new Generator(5));
         assertArrayEquals(a.toFloatArray(), b.toFloatArray());
         assertNotEquals(0, levelsApart(a, image)[0]);
+        assertArrayEquals(image.toFloatArray(),
+                Transforms.randomColorJitter(image, 0, 0.4, 0.4, 0.2, 0.1, new Generator(5)).toFloatArray(), "p = 0: unchanged");
+        assertArrayEquals(a.toFloatArray(),
+                Transforms.randomColorJitter(image, 1, 0.4, 0.4, 0.2, 0.1, new Generator(5)).toFloatArray(), "p = 1: always");
         Tensor flipped = Transforms.randomHorizontalFlip(image, 1, new Generator(1));
         assertArrayEquals(image.flip(2).toFloatArray(), flipped.toFloatArray());
         assertArrayEquals(image.toFloatArray(), Transforms.randomHorizontalFlip(image, 0, new Generator(1)).toFloatArray());
@@ -109,6 +113,8 @@ class TransformsTest {
         // CMYK JPEG: decoders differ in colour conversion and IDCT; the TwelveMonkeys plugin must read it closely.
         double[] cmyk = levelsApart(decoded.get("cmyk"), ImageDecoder.read(FIXTURES.resolve("images/cmyk.jpg")));
         assertTrue(cmyk[1] < 4, "CMYK JPEG within a few levels of PIL on average, got " + cmyk[1]);
+        double[] progressive = levelsApart(decoded.get("progressive"), ImageDecoder.read(FIXTURES.resolve("images/progressive.jpg")));
+        assertTrue(progressive[1] < 1, "progressive JPEG within a level of PIL on average, got " + progressive[1]);
         Path text = Files.writeString(work.resolve("notes.png"), "not an image");
         IOException error = assertThrows(IOException.class, () -> ImageDecoder.read(text));
         assertTrue(error.getMessage().contains("notes.png"), error.getMessage());
