@@ -8,6 +8,7 @@ import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
 
 /**
  * The SDP-based Lipschitz (SLL) residual convolution of Araujo et al. (2023):
@@ -61,12 +62,15 @@ public final class SllConv2d extends Module {
         return SafeInverse.of(rowSums);
     }
 
+    /** Intermediate results are freed as soon as the output exists (autograd keeps what it needs). */
     @Override
     public Tensor forward(Tensor input) {
-        Tensor x = input.contiguous(MemoryFormat.CHANNELS_LAST);
-        Tensor k = kernel.value();
-        Tensor t = rescalingFactors().reshape(1, -1, 1, 1);
-        Tensor hidden = x.conv2d(k, null, 1, 1).add(bias.value()).relu().mul(t);
-        return x.sub(hidden.convTranspose2d(k, null, 1, 1).mul(2.0));
+        try (var scope = TensorScope.open()) {
+            Tensor x = input.contiguous(MemoryFormat.CHANNELS_LAST);
+            Tensor k = kernel.value();
+            Tensor t = rescalingFactors().reshape(1, -1, 1, 1);
+            Tensor hidden = x.conv2d(k, null, 1, 1).add(bias.value()).relu().mul(t);
+            return scope.keep(x.sub(hidden.convTranspose2d(k, null, 1, 1).mul(2.0)));
+        }
     }
 }

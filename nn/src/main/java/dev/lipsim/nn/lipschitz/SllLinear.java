@@ -7,6 +7,7 @@ import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
 
 /**
  * The SLL residual linear layer: {@code y = x - 2 W^T (t * relu(W x + b))} with {@code W}
@@ -41,10 +42,13 @@ public final class SllLinear extends Module {
         return SafeInverse.of(gram.sum(1, false));
     }
 
+    /** Intermediate results are freed as soon as the output exists (autograd keeps what it needs). */
     @Override
     public Tensor forward(Tensor x) {
-        Tensor w = weight.value();
-        Tensor hidden = x.linear(w, null).add(bias.value()).relu().mul(rescalingFactors());
-        return x.sub(hidden.matmul(w).mul(2.0));
+        try (var scope = TensorScope.open()) {
+            Tensor w = weight.value();
+            Tensor hidden = x.linear(w, null).add(bias.value()).relu().mul(rescalingFactors());
+            return scope.keep(x.sub(hidden.matmul(w).mul(2.0)));
+        }
     }
 }
