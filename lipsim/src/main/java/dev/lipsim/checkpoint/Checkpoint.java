@@ -74,15 +74,21 @@ public final class Checkpoint {
                     optimizerState.put(key.substring(OPTIMIZER_PREFIX.length()), TensorScope.release(tensor));
                 }
             });
-            LipSimModel model = new LipSimModel(config, new Generator(0));
-            try {
-                model.loadStateDict(modelState);
-            } catch (IllegalArgumentException e) {
-                model.close();
-                throw new IOException(file + ": " + e.getMessage(), e);
-            }
+            LipSimModel model = modelWith(config, modelState, file);
             return new LoadedCheckpoint(model, optimizerState, parse(contents.metadata().get(STEP)),
                     parse(contents.metadata().get(EPOCH)), file + " (LipSim safetensors)");
+        }
+    }
+
+    /** A model of {@code config} holding {@code state}, loaded strictly; a mismatch names {@code file}. */
+    static LipSimModel modelWith(LipSimConfig config, Map<String, Tensor> state, Path file) throws IOException {
+        LipSimModel model = new LipSimModel(config, new Generator(0));
+        try {
+            model.loadStateDict(state);
+            return model;
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 

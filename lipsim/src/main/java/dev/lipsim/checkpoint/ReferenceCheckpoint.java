@@ -2,7 +2,6 @@ package dev.lipsim.checkpoint;
 
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
-import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.io.IOException;
@@ -33,13 +32,7 @@ public final class ReferenceCheckpoint {
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + " does not hold a LipSim model: " + e.getMessage(), e);
             }
-            LipSimModel model = new LipSimModel(config, new Generator(0));
-            try {
-                model.loadStateDict(state);
-            } catch (IllegalArgumentException e) {
-                model.close();
-                throw new IOException(file + ": " + e.getMessage(), e);
-            }
+            LipSimModel model = Checkpoint.modelWith(config, state, file);
             Map<String, Tensor> optimizer = optimizerState(root, model, file);
             optimizer.values().forEach(TensorScope::release);
             return new LoadedCheckpoint(model, optimizer, number(root, "global_step"), number(root, "epoch"),
