@@ -33,7 +33,13 @@ public final class ReferenceCheckpoint {
                 throw new IOException(file + " does not hold a LipSim model: " + e.getMessage(), e);
             }
             LipSimModel model = Checkpoint.modelWith(config, state, file);
-            Map<String, Tensor> optimizer = optimizerState(root, model, file);
+            Map<String, Tensor> optimizer;
+            try {
+                optimizer = optimizerState(root, model, file);
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
             optimizer.values().forEach(TensorScope::release);
             return new LoadedCheckpoint(model, optimizer, number(root, "global_step"), number(root, "epoch"),
                     file + " (reference .pth)");

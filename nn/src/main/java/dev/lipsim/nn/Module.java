@@ -206,23 +206,26 @@ public abstract class Module implements AutoCloseable {
 
     // ---- Devices, dtypes, gradients, release ----
 
-    /** Moves every parameter and buffer to {@code device}. */
+    /** Moves every parameter and buffer to {@code device} (those already there stay as they are). */
     public Module to(Device device) {
-        return convert(tensor -> tensor.to(device));
+        return convert(tensor -> tensor.device().equals(device) ? null : tensor.to(device));
     }
 
     /** Converts floating parameters and buffers to {@code dtype} (integer buffers are kept). */
     public Module to(DType dtype) {
-        return convert(tensor -> tensor.dtype().isFloatingPoint() ? tensor.to(dtype) : tensor);
+        return convert(tensor -> tensor.dtype().isFloatingPoint() && tensor.dtype() != dtype ? tensor.to(dtype) : null);
     }
 
+    /** Replaces each parameter by its conversion; a null conversion leaves it alone. */
     private Module convert(UnaryOperator<Tensor> conversion) {
         Map<String, Parameter> all = new LinkedHashMap<>();
         collect("", all, false);
         try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
             for (Parameter parameter : all.values()) {
-                Tensor converted = conversion.apply(parameter.value().detach()).clone();
-                parameter.replace(scope.keep(converted));
+                Tensor converted = conversion.apply(parameter.value().detach());
+                if (converted != null) {
+                    parameter.replace(scope.keep(converted.clone()));
+                }
             }
         }
         return this;
