@@ -11,18 +11,23 @@ import java.util.Arrays;
 import java.util.StringJoiner;
 
 /**
- * One call of an {@link AtenOp} being built: arguments are encoded onto the dispatcher stack in
- * schema order, then a {@code call*} method runs the op and decodes its returns.
+ * One call of an {@link AtenOp} being built: arguments are added in schema order (and checked
+ * against it), then a {@code call*} method encodes them onto the dispatcher stack, runs the op and
+ * decodes its returns.
  *
  * <p>Ownership is settled here and nowhere else. The dispatcher takes ownership of every tensor
- * handle, list, string and optional box on the stack, so each argument gets fresh natives made
- * for the call, and the caller's {@link TensorHandle}s stay the caller's. Until the call runs,
- * those natives are logged; if building fails (a wrong argument, a closed tensor) or libtorch
- * reports it does not know the op (nothing was consumed), they are freed here. Otherwise libtorch
- * has consumed them. Returned tensors come back as new {@link TensorHandle}s owned by the caller.
+ * handle, list, string and optional box on the stack, so those natives are made for the call, at
+ * the moment it runs, and the caller's {@link TensorHandle}s stay the caller's. Adding arguments
+ * makes no natives, so a call that is abandoned half-built (an exception while computing a later
+ * argument) leaks nothing. If encoding fails (a closed tensor), or libtorch reports that it does
+ * not know the op (nothing was consumed), what was made is freed here; otherwise libtorch has
+ * consumed it. (If an unknown op fails without a message libtorch's handles cannot be told apart
+ * from consumed ones; they are then left alone rather than risk a double free.) Returned tensors
+ * come back as new {@link TensorHandle}s owned by the caller.
  *
  * <p>Instances are pooled per thread, so nested calls (an argument computed by another op while
- * this call is being built) work. A call must be finished on the thread that started it.
+ * this call is being built) work. A call must be finished on the thread that started it and must
+ * not be used after its {@code call*} method.
  */
 public final class OpCall {
 
@@ -56,13 +61,8 @@ public final class OpCall {
 
     /** A {@code Tensor} (or present {@code Tensor?}) argument; the caller keeps its handle. */
     public OpCall tensor(TensorHandle tensor) {
-        SchemaType type = expect(Kind.TENSOR);
-        try {
-            long handle = ownTensor(tensor);
-            return put(type, handle, tensor);
-        } catch (RuntimeException e) {
-            throw abort(e);
-        }
+        expect(Kind.TENSOR);
+        return put(0, requireOpen(tensor));
     }
 
     /** None, for an optional argument. */
@@ -71,7 +71,6 @@ public final class OpCall {
         if (!type.optional()) {
             throw abort(new IllegalArgumentException(position() + " is " + type + ", not optional: it cannot be None"));
         }
-        stack.setAtIndex(ValueLayout.JAVA_LONG, next, 0L);
         present[next] = false;
         described[next] = null;
         next++;
@@ -80,125 +79,88 @@ public final class OpCall {
 
     /** An {@code int} / {@code SymInt} argument. */
     public OpCall int64(long value) {
-        return put(expect(Kind.INT), value, null);
+        expect(Kind.INT);
+        return put(value, null);
     }
 
     /** A {@code float} argument (a C double). */
     public OpCall float64(double value) {
-        return put(expect(Kind.FLOAT), Double.doubleToRawLongBits(value), null);
+        expect(Kind.FLOAT);
+        return put(Double.doubleToRawLongBits(value), null);
     }
 
     /** A {@code bool} argument. */
     public OpCall bool(boolean value) {
-        return put(expect(Kind.BOOL), value ? 1 : 0, null);
+        expect(Kind.BOOL);
+        return put(value ? 1 : 0, null);
     }
 
     /** A {@code ScalarType} argument, as a code from {@link AbiCodes#dtype}. */
     public OpCall scalarType(int dtypeCode) {
-        return put(expect(Kind.SCALAR_TYPE), Integer.toUnsignedLong(dtypeCode), null);
+        expect(Kind.SCALAR_TYPE);
+        return put(Integer.toUnsignedLong(dtypeCode), null);
     }
 
     /** A {@code Layout} argument, as a code such as {@link AbiCodes#layoutStrided()}. */
     public OpCall layout(int layoutCode) {
-        return put(expect(Kind.LAYOUT), Integer.toUnsignedLong(layoutCode), null);
+        expect(Kind.LAYOUT);
+        return put(Integer.toUnsignedLong(layoutCode), null);
     }
 
     /** A {@code MemoryFormat} argument, as a code from {@link AbiCodes#memoryFormat}. */
     public OpCall memoryFormat(int memoryFormatCode) {
-        return put(expect(Kind.MEMORY_FORMAT), Integer.toUnsignedLong(memoryFormatCode), null);
+        expect(Kind.MEMORY_FORMAT);
+        return put(Integer.toUnsignedLong(memoryFormatCode), null);
     }
 
     /** A {@code Device} argument: a device-type code and an index (-1 for the current device). */
     public OpCall device(int deviceTypeCode, int index) {
-        return put(expect(Kind.DEVICE), ((long) deviceTypeCode << 32) | (index & 0xFFFF_FFFFL), null);
+        expect(Kind.DEVICE);
+        return put(((long) deviceTypeCode << 32) | (index & 0xFFFF_FFFFL), null);
     }
 
     /** A {@code str} argument. */
     public OpCall string(String value) {
-        SchemaType type = expect(Kind.STRING);
-        try {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            MemorySegment out = Scratch.out();
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_BYTE, utf8);
-                Status.check(TorchC.torch_new_string_handle(data, utf8.length, out), "torch_new_string_handle");
-            }
-            long handle = out.get(ValueLayout.JAVA_LONG, 0);
-            log(Owned.STRING, handle);
-            return put(type, handle, value);
-        } catch (RuntimeException e) {
-            throw abort(e);
-        }
+        expect(Kind.STRING);
+        return put(0, value);
     }
 
     /** An {@code int[]} / {@code SymInt[N]} argument. */
     public OpCall intList(long... values) {
-        SchemaType type = expect(Kind.INT_LIST);
-        try {
-            long list = newList(values.length);
-            for (long value : values) {
-                push(list, value);
-            }
-            return put(type, list, values);
-        } catch (RuntimeException e) {
-            throw abort(e);
-        }
+        expect(Kind.INT_LIST);
+        return put(0, values.clone());
     }
 
     /** A {@code float[]} argument. */
     public OpCall floatList(double... values) {
-        SchemaType type = expect(Kind.FLOAT_LIST);
-        try {
-            long list = newList(values.length);
-            for (double value : values) {
-                push(list, Double.doubleToRawLongBits(value));
-            }
-            return put(type, list, values);
-        } catch (RuntimeException e) {
-            throw abort(e);
-        }
+        expect(Kind.FLOAT_LIST);
+        return put(0, values.clone());
     }
 
     /** A {@code bool[]} argument. */
     public OpCall boolList(boolean... values) {
-        SchemaType type = expect(Kind.BOOL_LIST);
-        try {
-            long list = newList(values.length);
-            for (boolean value : values) {
-                push(list, value ? 1 : 0);
-            }
-            return put(type, list, values);
-        } catch (RuntimeException e) {
-            throw abort(e);
-        }
+        expect(Kind.BOOL_LIST);
+        return put(0, values.clone());
     }
 
     /** A {@code Tensor[]} argument; the caller keeps its handles. */
     public OpCall tensorList(TensorHandle... tensors) {
-        SchemaType type = expect(Kind.TENSOR_LIST);
-        try {
-            long list = newList(tensors.length);
-            for (TensorHandle tensor : tensors) {
-                push(list, ownTensor(tensor));
-            }
-            return put(type, list, tensors);
-        } catch (RuntimeException e) {
-            throw abort(e);
+        expect(Kind.TENSOR_LIST);
+        for (TensorHandle tensor : tensors) {
+            requireOpen(tensor);
         }
+        return put(0, tensors.clone());
     }
 
     /** A {@code Tensor?[]} argument; null elements are None. */
     public OpCall optionalTensorList(TensorHandle... tensors) {
-        SchemaType type = expect(Kind.OPTIONAL_TENSOR_LIST);
-        try {
-            long list = newList(tensors.length);
-            for (TensorHandle tensor : tensors) {
-                push(list, tensor == null ? 0L : box(ownTensor(tensor)));
+        expect(Kind.OPTIONAL_TENSOR_LIST);
+        for (TensorHandle tensor : tensors) {
+            if (tensor != null) {
+                requireOpen(tensor);
             }
-            return put(type, list, tensors);
-        } catch (RuntimeException e) {
-            throw abort(e);
         }
+        return put(0, tensors.clone());
     }
 
     // ---- Running the call ----
@@ -286,6 +248,13 @@ public final class OpCall {
                     + op.schema.arguments().size() + " arguments, got " + next + "; missing "
                     + op.schema.arguments().get(next).name() + " (the dispatcher applies no defaults)"));
         }
+        try {
+            for (int i = 0; i < next; i++) {
+                stack.setAtIndex(ValueLayout.JAVA_LONG, i, encode(i));
+            }
+        } catch (RuntimeException e) {
+            throw abort(e);
+        }
         int rc = TorchC.torch_call_dispatcher(op.nameC, op.overloadC, stack, AtenOp.EXTENSION_BUILD_VERSION);
         if (rc != 0) {
             String message = ErrorMessages.forLastFailure();
@@ -301,7 +270,13 @@ public final class OpCall {
         ownedCount = 0;
     }
 
-    // ---- Encoding helpers ----
+    // ---- Building helpers ----
+
+    private void requireActive() {
+        if (op == null) {
+            throw new IllegalStateException("this call has already finished");
+        }
+    }
 
     private SchemaType peek() {
         requireActive();
@@ -312,25 +287,29 @@ public final class OpCall {
         return op.schema.arguments().get(next).type();
     }
 
-    private SchemaType expect(Kind kind) {
+    private void expect(Kind kind) {
         SchemaType type = peek();
         if (type.kind() != kind) {
             throw abort(new IllegalArgumentException(position() + " is " + type + ", not " + kind.name().toLowerCase()));
         }
-        return type;
     }
 
     private String position() {
         return op.qualifiedName + " argument " + next + " '" + op.schema.arguments().get(next).name() + "'";
     }
 
-    /** Stores an encoded value, boxing it when the argument is optional. */
-    private OpCall put(SchemaType type, long value, Object description) {
-        try {
-            stack.setAtIndex(ValueLayout.JAVA_LONG, next, type.optional() ? box(value) : value);
-        } catch (RuntimeException e) {
-            throw abort(e);
+    private TensorHandle requireOpen(TensorHandle tensor) {
+        if (tensor == null) {
+            throw abort(new IllegalArgumentException(position() + " is null; use none() for an absent optional tensor"));
         }
+        if (tensor.isClosed()) {
+            throw abort(new IllegalStateException("the tensor handle is closed"));
+        }
+        return tensor;
+    }
+
+    /** Records an argument: its raw value for scalar kinds, the Java value for the others. */
+    private OpCall put(long value, Object description) {
         raw[next] = value;
         present[next] = true;
         described[next] = description;
@@ -338,12 +317,80 @@ public final class OpCall {
         return this;
     }
 
-    private long ownTensor(TensorHandle tensor) {
-        if (tensor == null) {
-            throw new IllegalArgumentException(position() + " is null; use none() for an absent optional tensor");
+    private void requireReturns(boolean matches, String wanted) {
+        if (!matches) {
+            var error = new IllegalStateException(op.qualifiedName + " returns " + op.schema.returns() + ", not " + wanted);
+            throw abort(error);
         }
+    }
+
+    // ---- Encoding (at invoke time) ----
+
+    /** The stack value of argument {@code i}, making the natives the callee will own. */
+    private long encode(int i) {
+        if (!present[i]) {
+            return 0L;
+        }
+        SchemaType type = op.schema.arguments().get(i).type();
+        Object value = described[i];
+        long encoded = switch (type.kind()) {
+            case TENSOR -> ownTensor((TensorHandle) value);
+            case STRING -> newString((String) value);
+            case INT_LIST -> {
+                long list = newList(((long[]) value).length);
+                for (long v : (long[]) value) {
+                    push(list, v);
+                }
+                yield list;
+            }
+            case FLOAT_LIST -> {
+                long list = newList(((double[]) value).length);
+                for (double v : (double[]) value) {
+                    push(list, Double.doubleToRawLongBits(v));
+                }
+                yield list;
+            }
+            case BOOL_LIST -> {
+                long list = newList(((boolean[]) value).length);
+                for (boolean v : (boolean[]) value) {
+                    push(list, v ? 1 : 0);
+                }
+                yield list;
+            }
+            case TENSOR_LIST -> {
+                long list = newList(((TensorHandle[]) value).length);
+                for (TensorHandle tensor : (TensorHandle[]) value) {
+                    push(list, ownTensor(tensor));
+                }
+                yield list;
+            }
+            case OPTIONAL_TENSOR_LIST -> {
+                long list = newList(((TensorHandle[]) value).length);
+                for (TensorHandle tensor : (TensorHandle[]) value) {
+                    push(list, tensor == null ? 0L : box(ownTensor(tensor)));
+                }
+                yield list;
+            }
+            default -> raw[i];
+        };
+        return type.optional() ? box(encoded) : encoded;
+    }
+
+    private long ownTensor(TensorHandle tensor) {
         long handle = tensor.newRawReference().address();
         log(Owned.TENSOR, handle);
+        return handle;
+    }
+
+    private long newString(String value) {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        MemorySegment out = Scratch.out();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_BYTE, utf8);
+            Status.check(TorchC.torch_new_string_handle(data, utf8.length, out), "torch_new_string_handle");
+        }
+        long handle = out.get(ValueLayout.JAVA_LONG, 0);
+        log(Owned.STRING, handle);
         return handle;
     }
 
@@ -397,19 +444,6 @@ public final class OpCall {
             finish();
         }
         return error;
-    }
-
-    private void requireActive() {
-        if (op == null) {
-            throw new IllegalStateException("this call has already finished");
-        }
-    }
-
-    private void requireReturns(boolean matches, String wanted) {
-        if (!matches) {
-            var error = new IllegalStateException(op.qualifiedName + " returns " + op.schema.returns() + ", not " + wanted);
-            throw abort(error);
-        }
     }
 
     private void finish() {

@@ -89,6 +89,25 @@ class ErrorsTest {
         assertNextCallWorks();
     }
 
+    @Test
+    void anAbandonedHalfBuiltCallKeepsNoReferenceToItsTensors() throws java.io.IOException {
+        long bytes = 256L << 20;
+        TensorHandle big = ShimOps.full(new long[] {bytes / 4}, 1.0, AbiCodes.dtype("float32"), AbiCodes.deviceType("cpu"), 0);
+        for (int i = 0; i < 3; i++) {
+            // Computing the second argument fails after the first was added: the call is never finished.
+            assertThrows(IllegalStateException.class, () -> MM.call().tensor(big).tensor(failingArgument()));
+        }
+        long before = OwnershipTest.residentBytes();
+        big.close();
+        long freed = before - OwnershipTest.residentBytes();
+        assertTrue(freed > bytes / 2, "closing the last handle frees the tensor; freed " + freed + " bytes");
+        assertNextCallWorks();
+    }
+
+    private static TensorHandle failingArgument() {
+        throw new IllegalStateException("computing this argument failed");
+    }
+
     static void assertNextCallWorks() {
         try (TensorHandle a = TestTensors.floats(new float[] {2}, 1, 1);
                 TensorHandle b = TestTensors.floats(new float[] {3}, 1, 1);
