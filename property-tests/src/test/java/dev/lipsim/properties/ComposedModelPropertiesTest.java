@@ -83,6 +83,7 @@ class ComposedModelPropertiesTest {
             assertTrue(Math.abs(exact - power) < 1e-4 * exact, "power iteration " + power + " vs exact " + exact);
             double adversarial = Lipschitz.adversarial(model, new long[] {1, 3, 4, 4}, 30, 0.05, new Generator(10));
             assertTrue(adversarial > 0 && adversarial <= BOUND, "adversarial lower bound " + adversarial);
+            assertTrue(model.parameters().stream().allMatch(p -> p.grad() == null), "the estimators leave the model's gradients alone");
         }
     }
 }

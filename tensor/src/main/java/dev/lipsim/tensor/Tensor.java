@@ -1016,8 +1016,22 @@ public final class Tensor implements AutoCloseable {
 
     /** As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward pass. */
     public void backward(Tensor gradient, boolean retainGraph) {
-        OpCall call = Aten.BACKWARD.call().tensor(handle()).tensorList();
-        call = gradient == null ? call.none() : call.tensor(gradient.handle());
+        backward(gradient, retainGraph, List.of());
+    }
+
+    /**
+     * As {@link #backward(Tensor, boolean)}, accumulating gradients only into {@code inputs}
+     * (every leaf that requires grad when the list is empty), as PyTorch's {@code inputs=}.
+     */
+    public void backward(Tensor gradient, boolean retainGraph, List<Tensor> inputs) {
+        TensorHandle[] targets = new TensorHandle[inputs.size()];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = inputs.get(i).handle();
+        }
+        TensorHandle self = handle();
+        TensorHandle gradientHandle = gradient == null ? null : gradient.handle();
+        OpCall call = Aten.BACKWARD.call().tensor(self).tensorList(targets);
+        call = gradientHandle == null ? call.none() : call.tensor(gradientHandle);
         call.bool(retainGraph).bool(false).callVoid();
     }
 

@@ -10,11 +10,13 @@ import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import java.util.List;
 
 /**
  * Ways to measure a module's Lipschitz constant (l2), for tests and audits. The module must
  * treat the samples of a batch independently (every layer of this package does); inputs are
- * one sample with a batch dimension of 1. Use float64 modules for tight checks.
+ * one sample with a batch dimension of 1. Use float64 modules for tight checks. The module's own
+ * gradients are left untouched.
  *
  * <ul>
  *   <li>{@link #jacobian}: the exact Jacobian at a point, and {@link #jacobianNorm} its
@@ -44,7 +46,7 @@ public final class Lipschitz {
             batchShape[0] = outputs;
             Tensor copies = x.detach().expand(batchShape).contiguous().requiresGrad(true);
             Tensor y = module.forward(copies).reshape(outputs, outputs);
-            y.backward(Tensor.eye(outputs, y.dtype(), y.device()));
+            y.backward(Tensor.eye(outputs, y.dtype(), y.device()), false, List.of(copies));
             return scope.keep(copies.grad().reshape(outputs, inputs).detach());
         }
     }
@@ -89,7 +91,7 @@ public final class Lipschitz {
     private static Tensor vectorJacobianProduct(Module module, Tensor x, Tensor u) {
         try (var grad = Autograd.enableGrad()) {
             Tensor leaf = x.detach().clone().requiresGrad(true);
-            module.forward(leaf).backward(u);
+            module.forward(leaf).backward(u, false, List.of(leaf));
             return leaf.grad().detach();
         }
     }
@@ -110,7 +112,7 @@ public final class Lipschitz {
                     Tensor ratio = module.forward(x).sub(module.forward(y)).norm().div(x.sub(y).norm());
                     best = Math.max(best, ratio.item());
                     optimizer.zeroGrad();
-                    ratio.neg().backward();
+                    ratio.neg().backward(null, false, List.of(x, y));
                     optimizer.step();
                 }
             }

@@ -90,7 +90,8 @@ public final class SpectralNormConv2d extends Module {
             Tensor next = u.value().conv2d(k, null, 1, padding()).convTranspose2d(k, null, 1, padding());
             u.value().copy_(next.div(next.norm().add(1e-12)));
         }
-        return u.value().conv2d(k, null, 1, padding()).norm();
+        // A copy: the next forward updates u in place, which autograd must not see.
+        return u.value().clone().conv2d(k, null, 1, padding()).norm();
     }
 
     @Override

@@ -50,7 +50,8 @@ public final class SpectralNormLinear extends Module {
             u.value().copy_(uNext.div(uNext.norm().add(1e-12)));
             v = scope.keep(vNext);
         }
-        return u.value().matmul(w.matmul(v));
+        // A copy: the next forward updates u in place, which autograd must not see.
+        return u.value().clone().matmul(w.matmul(v));
     }
 
     @Override

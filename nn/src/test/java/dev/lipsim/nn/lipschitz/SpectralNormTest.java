@@ -30,6 +30,19 @@ class SpectralNormTest {
     }
 
     @Test
+    void trainingThroughTwoForwardPassesBackpropagates() {
+        try (var scope = TensorScope.open(); SpectralNormLinear linear = new SpectralNormLinear(3, 2, true, new Generator(4));
+                SpectralNormConv2d conv = new SpectralNormConv2d(1, 2, 3, 4, 4, true, new Generator(5))) {
+            Tensor x = Tensor.rand(2, 3);
+            linear.forward(x).add(linear.forward(x)).sum().backward();
+            assertTrue(linear.parameters().get(0).grad() != null);
+            Tensor image = Tensor.rand(1, 1, 4, 4);
+            conv.forward(image).add(conv.forward(image)).sum().backward();
+            assertTrue(conv.parameters().get(0).grad() != null);
+        }
+    }
+
+    @Test
     void convolutionBoundIsAboveTheTrueNormAndTight() {
         try (var scope = TensorScope.open();
                 SpectralNormConv2d layer = new SpectralNormConv2d(2, 3, 3, 6, 6, false, new Generator(2))) {
