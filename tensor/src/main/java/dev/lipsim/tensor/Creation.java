@@ -19,13 +19,18 @@ final class Creation {
             throw new IllegalArgumentException(count + " values do not fill shape " + Arrays.toString(shape)
                     + ", which has " + numel + " elements");
         }
-        TensorHandle tensor = ShimOps.emptyStrided(shape, Shapes.contiguousStrides(shape), dtype.code(),
-                CPU.typeCode(), CPU.indexCode());
+        Tensor tensor = Tensor.wrap(ShimOps.emptyStrided(shape, Shapes.contiguousStrides(shape), dtype.code(),
+                CPU.typeCode(), CPU.indexCode()));
         long bytes = numel * dtype.byteSize();
-        if (bytes > 0) {
-            tensor.dataPointer().reinterpret(bytes).copyFrom(data.asSlice(0, bytes));
+        try {
+            if (bytes > 0) {
+                tensor.handle().dataPointer().reinterpret(bytes).copyFrom(data.asSlice(0, bytes));
+            }
+        } catch (RuntimeException e) {
+            tensor.close();
+            throw e;
         }
-        return Tensor.wrap(tensor);
+        return tensor;
     }
 
     static TensorHandle viewOf(MemorySegment data, DType dtype, long[] shape, long[] strides, long offset) {

@@ -569,8 +569,8 @@ public final class Tensor implements AutoCloseable {
 
     /** Clamps to [min, max]; either bound may be NaN to leave that side open. */
     public Tensor clamp(double min, double max) {
-        try (TensorHandle lower = Double.isNaN(min) ? null : scalarFor(min);
-                TensorHandle upper = Double.isNaN(max) ? null : scalarFor(max)) {
+        try (TensorHandle lower = Double.isNaN(min) ? null : boundFor(min);
+                TensorHandle upper = Double.isNaN(max) ? null : boundFor(max)) {
             OpCall call = Aten.CLAMP_TENSOR.call().tensor(handle());
             return wrap(optional(optional(call, lower), upper).callTensor());
         }
@@ -984,8 +984,8 @@ public final class Tensor implements AutoCloseable {
 
     /** Clamps in place to [min, max]; NaN leaves a side open. */
     public Tensor clamp_(double min, double max) {
-        try (TensorHandle lower = Double.isNaN(min) ? null : scalarFor(min);
-                TensorHandle upper = Double.isNaN(max) ? null : scalarFor(max)) {
+        try (TensorHandle lower = Double.isNaN(min) ? null : boundFor(min);
+                TensorHandle upper = Double.isNaN(max) ? null : boundFor(max)) {
             optional(optional(Aten.CLAMP_INPLACE.call().tensor(handle()), lower), upper).callVoid();
             return this;
         }
@@ -1083,6 +1083,12 @@ public final class Tensor implements AutoCloseable {
     /** A 0-dim CPU tensor for a Java double: float64 beside float64, else float32 (PyTorch's default dtype). */
     TensorHandle scalarFor(double value) {
         return dtype() == DType.FLOAT64 ? ShimOps.scalar(value) : ShimOps.scalar((float) value);
+    }
+
+    /** A clamp bound: 0-dim on this tensor's device and dtype (CUDA's clamp takes no CPU bounds). */
+    private TensorHandle boundFor(double value) {
+        Device device = device();
+        return ShimOps.full(new long[0], value, dtype().code(), device.typeCode(), device.indexCode());
     }
 
     static OpCall optional(OpCall call, Tensor tensor) {

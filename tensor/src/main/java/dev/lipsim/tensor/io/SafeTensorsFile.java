@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -44,9 +45,12 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final MemorySegment data;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private final List<Tensor> views = new ArrayList<>();
+    private final boolean copyOnWrite;
 
     private SafeTensorsFile(Path file, Arena arena, MemorySegment data, Map<String, Entry> entries,
-            Map<String, String> metadata) {
+            Map<String, String> metadata, boolean copyOnWrite) {
+        this.copyOnWrite = copyOnWrite;
         this.file = file;
         this.arena = arena;
         this.data = data;
@@ -57,12 +61,18 @@ public final class SafeTensorsFile implements AutoCloseable {
     /** Opens and validates {@code file}. */
     public static SafeTensorsFile open(Path file) throws IOException {
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        boolean copyOnWrite = Files.isWritable(file);
+        try (FileChannel channel = copyOnWrite
+                ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {
                 throw corrupt(file, "it has " + size + " bytes, fewer than the 8-byte header length");
             }
-            MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            // Copy-on-write where the file allows it: a view written in place changes memory, never
+            // the file. A read-only file is mapped read-only, and views of it are copies instead.
+            MemorySegment all = channel.map(copyOnWrite ? FileChannel.MapMode.PRIVATE : FileChannel.MapMode.READ_ONLY,
+                    0, size, arena);
             long headerLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8) {
                 throw corrupt(file, "the header length " + headerLength + " does not fit a file of " + size + " bytes");
@@ -71,7 +81,7 @@ public final class SafeTensorsFile implements AutoCloseable {
             MemorySegment data = all.asSlice(8 + headerLength);
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, Entry> entries = parseHeader(file, header, data.byteSize(), metadata);
-            return new SafeTensorsFile(file, arena, data, entries, Collections.unmodifiableMap(metadata));
+            return new SafeTensorsFile(file, arena, data, entries, Collections.unmodifiableMap(metadata), copyOnWrite);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -149,11 +159,19 @@ public final class SafeTensorsFile implements AutoCloseable {
                 throw corrupt(file, "tensor '" + name + "' has an invalid shape " + shape);
             }
             dims[i] = size.asLong();
-            numel = Math.multiplyExact(numel, dims[i]);
+        }
+        long bytes;
+        try {
+            for (long dim : dims) {
+                numel = Math.multiplyExact(numel, dim);
+            }
+            bytes = Math.multiplyExact(numel, type.byteSize());
+        } catch (ArithmeticException e) {
+            throw corrupt(file, "tensor '" + name + "' has a shape " + shape + " too large to address");
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
-        if (begin < 0 || end < begin || end - begin != numel * type.byteSize()) {
+        if (begin < 0 || end < begin || end - begin != bytes) {
             throw corrupt(file, "tensor '" + name + "' has data_offsets " + offsets + ", which do not hold " + numel
                     + " elements of " + type);
         }
@@ -182,11 +200,22 @@ public final class SafeTensorsFile implements AutoCloseable {
         return metadata;
     }
 
-    /** A CPU tensor viewing the mapped file, valid only until this file is closed. */
+    /**
+     * A CPU tensor viewing the mapped file without copying. Writes to it stay in memory. It is
+     * closed with this file; views derived from it (slices, reshapes) must not outlive the file
+     * either, since they read the same mapped memory. The data must be aligned for its dtype, as
+     * files written by this project always are; otherwise use {@link #read}. For a file this
+     * process may not write, the mapping is read-only and this returns a copy, as {@link #read}.
+     */
     public Tensor view(String name) {
+        if (!copyOnWrite) {
+            return read(name);
+        }
         Entry entry = entry(name);
         MemorySegment bytes = data.asSlice(entry.begin(), entry.end() - entry.begin());
-        return Tensor.viewOf(bytes, entry.dtype(), entry.shape());
+        Tensor view = Tensor.viewOf(bytes, entry.dtype(), entry.shape());
+        views.add(view);
+        return view;
     }
 
     /** A CPU tensor holding a copy of the named tensor. */
@@ -196,8 +225,13 @@ public final class SafeTensorsFile implements AutoCloseable {
         return Tensor.copyOf(bytes, entry.dtype(), entry.shape());
     }
 
+    /** Closes the views made by {@link #view}, then unmaps the file. */
     @Override
     public void close() {
-        arena.close();
+        if (arena.scope().isAlive()) {
+            views.forEach(Tensor::close);
+            views.clear();
+            arena.close();
+        }
     }
 }

@@ -84,8 +84,15 @@ class SafeTensorsTest {
             assertEquals(DType.FLOAT32, opened.entry("w").dtype());
             var missing = assertThrows(IllegalArgumentException.class, () -> opened.read("nope"));
             assertTrue(missing.getMessage().contains("nope"), missing.getMessage());
-            view.close();
+            view.mul_(2.0);
+            assertArrayEquals(new float[] {2, 4, 6}, view.toFloatArray(), "writes to a view stay in memory");
+            try (SafeTensorsFile again = SafeTensorsFile.open(file)) {
+                assertArrayEquals(new float[] {1, 2, 3}, again.read("w").toFloatArray(), "and never reach the file");
+            }
+            opened.close();
+            assertTrue(view.isClosed(), "closing the file closes its views");
         }
+
     }
 
     @Test
@@ -118,6 +125,8 @@ class SafeTensorsTest {
         assertRefused(file("{\"a\":{\"dtype\":\"U8\",\"shape\":[-1],\"data_offsets\":[0,0]}}", 0), "invalid shape");
         assertRefused(file("{\"__metadata__\":{\"n\":3}}", 0), "not a string");
         assertRefused(file("[1,2]", 0), "not a JSON object");
+        assertRefused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387905],\"data_offsets\":[0,4]}}", 4),
+                "too large to address");
     }
 
     private void assertRefused(byte[] bytes, String expected) throws IOException {
