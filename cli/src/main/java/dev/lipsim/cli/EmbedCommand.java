@@ -69,14 +69,17 @@ final class EmbedCommand implements Command {
             Map<String, Tensor> embeddings = new LinkedHashMap<>();
             try {
                 for (List<Preprocessed> batch : loader) {
-                    Tensor rows = metric.embeddingMap().apply(metric.features(
-                            Tensor.stack(batch.stream().map(Preprocessed::image).toList(), 0)));
-                    for (int i = 0; i < batch.size(); i++) {
-                        embeddings.put(batch.get(i).file().toString(), rows.select(0, i));
-                        batch.get(i).image().close();
+                    try (var batchScope = TensorScope.open()) {
+                        Tensor rows = metric.embeddingMap().apply(metric.features(
+                                Tensor.stack(batch.stream().map(Preprocessed::image).toList(), 0)));
+                        for (int i = 0; i < batch.size(); i++) {
+                            embeddings.put(batch.get(i).file().toString(), batchScope.keep(rows.select(0, i).clone()));
+                        }
+                    } finally {
+                        batch.forEach(item -> item.image().close());
                     }
                 }
-            } catch (IllegalStateException e) {
+            } catch (ParallelLoader.LoadFailure e) {
                 throw new UsageException(e.getMessage());
             }
             Map<String, Object> report = new LinkedHashMap<>();

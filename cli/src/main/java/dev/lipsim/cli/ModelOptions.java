@@ -59,7 +59,7 @@ final class ModelOptions {
             return new LipSim(model, embedding, device);
         } catch (RuntimeException e) {
             model.close();
-            throw new UsageException(e.getMessage());
+            throw e;
         }
     }
 
@@ -168,8 +168,8 @@ final class ModelOptions {
 
     private static Device parseDevice(CommandLine line) throws UsageException {
         try {
-            return Device.parse(line.getOptionValue("device", "cpu"));
-        } catch (IllegalArgumentException e) {
+            return Device.parse(line.getOptionValue("device", "cpu")).requireAvailable();
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException("--device: " + e.getMessage());
         }
     }

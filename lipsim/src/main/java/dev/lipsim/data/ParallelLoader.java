@@ -14,8 +14,9 @@ import java.util.concurrent.Future;
 
 /**
  * Decodes items on worker threads ahead of the consumer and hands them out in batches, in the
- * items' order whatever the threads' timing. At most {@code prefetch} decoded items wait at any
- * time, so memory stays bounded. An item that cannot be decoded is skipped and recorded
+ * items' order whatever the threads' timing. Besides the batch the consumer holds, at most
+ * {@code prefetch} items are being decoded or waiting, so memory stays bounded; a batch is only
+ * assembled when the consumer asks for it. An item that cannot be decoded is skipped and recorded
  * ({@link OnError#SKIP}; {@link #skipped()} names them) or stops the pass with an error naming
  * it ({@link OnError#FAIL}).
  *
@@ -26,6 +27,13 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
 
     /** What to do with an item that cannot be decoded. */
     public enum OnError { SKIP, FAIL }
+
+    /** Thrown by the iteration when an item cannot be decoded under {@link OnError#FAIL}. */
+    public static final class LoadFailure extends RuntimeException {
+        LoadFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** Decodes one item; throws with a message naming the item when it cannot. */
     @FunctionalInterface
@@ -80,20 +88,23 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
             private final ArrayDeque<Future<R>> pending = new ArrayDeque<>();
             private final ArrayDeque<I> pendingItems = new ArrayDeque<>();
             private int next;
-            private List<R> batch = fill();
+            private List<R> batch;
 
             @Override
             public boolean hasNext() {
+                if (batch == null) {
+                    batch = fill();
+                }
                 return !batch.isEmpty();
             }
 
             @Override
             public List<R> next() {
-                if (batch.isEmpty()) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
                 List<R> current = batch;
-                batch = fill();
+                batch = null;
                 return current;
             }
 
@@ -117,7 +128,7 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
                     } catch (ExecutionException e) {
                         String reason = item + ": " + e.getCause().getMessage();
                         if (onError == OnError.FAIL) {
-                            throw new IllegalStateException("cannot load " + reason, e.getCause());
+                            throw new LoadFailure("cannot load " + reason, e.getCause());
                         }
                         skipped.add(reason);
                     }

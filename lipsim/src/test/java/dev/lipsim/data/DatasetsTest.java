@@ -154,8 +154,14 @@ class DatasetsTest {
         List<Integer> expected = items.stream().filter(i -> i != 13).map(i -> i * i).toList();
         assertEquals(expected, seen, "items come back in order");
         try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL)) {
-            var error = assertThrows(IllegalStateException.class, () -> strict.forEach(batch -> { }));
+            var error = assertThrows(ParallelLoader.LoadFailure.class, () -> strict.forEach(batch -> { }));
             assertTrue(error.getMessage().contains("cannot load 13: item 13 is unreadable"), error.getMessage());
+        }
+        try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL)) {
+            var batches = strict.iterator();
+            assertEquals(List.of(0, 1, 4, 9, 16), batches.next());
+            assertEquals(List.of(25, 36, 49, 64, 81), batches.next());
+            assertThrows(ParallelLoader.LoadFailure.class, batches::next, "the failure comes with the batch holding item 13");
         }
         assertEquals(ParallelLoader.shuffled(items, 3), ParallelLoader.shuffled(items, 3));
         assertTrue(!ParallelLoader.shuffled(items, 3).equals(items));
