@@ -46,8 +46,15 @@ public final class LibTorch {
             info = loadOnce();
             return info;
         } catch (NativeLoadException e) {
+            symbols = null;
             failure = e;
             throw e;
+        } catch (LinkageError e) {
+            symbols = null;
+            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            failure = cause instanceof NativeLoadException load ? load
+                    : new NativeLoadException("libtorch could not be bound: " + cause, cause);
+            throw failure;
         }
     }
 
@@ -88,6 +95,11 @@ public final class LibTorch {
         }
         symbols = lookup;
 
+        if (lookup.find("aoti_torch_abi_version").isEmpty() || lookup.find("torch_call_dispatcher").isEmpty()) {
+            throw new NativeLoadException("libtorch from " + location.origin() + " lacks the stable C ABI functions "
+                    + "(aoti_torch_abi_version, torch_call_dispatcher): it is older than "
+                    + LibTorchInfo.versionString(MINIMUM_ABI_VERSION) + ", which this project needs");
+        }
         long abi = TorchC.aoti_torch_abi_version();
         if (Long.compareUnsigned(abi, MINIMUM_ABI_VERSION) < 0) {
             throw new NativeLoadException("libtorch from " + location.origin() + " has ABI version "

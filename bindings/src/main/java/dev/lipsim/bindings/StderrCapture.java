@@ -173,6 +173,12 @@ final class StderrCapture {
         if (passingLineThrough && (b == '[' || b == MARKER_START)) {
             // An error header or claim marker may follow text without a newline: look at it whole.
             passingLineThrough = false;
+        } else if (openBlock == null && pendingLine.size() > 0
+                && (b == MARKER_START || b == '[' && !couldBeErrorHeader(pendingLine))) {
+            // A marker or header begins inside a held partial line that is not a header (headers
+            // arrive whole, in one write): pass the partial line on and look at what begins here.
+            toForward.writeBytes(pendingLine.toByteArray());
+            pendingLine.reset();
         }
         if (passingLineThrough) {
             toForward.write(b);
@@ -191,6 +197,12 @@ final class StderrCapture {
             pendingLine.reset();
             passingLineThrough = true;
         }
+    }
+
+    /** Whether {@code partial} is, or may still become, the start of an error header. */
+    private static boolean couldBeErrorHeader(ByteArrayOutputStream partial) {
+        var matcher = ERROR_HEADER.matcher(partial.toString(StandardCharsets.UTF_8));
+        return matcher.lookingAt() || matcher.hitEnd();
     }
 
     private void acceptLine(byte[] line) {

@@ -121,6 +121,14 @@ class LibTorchTest {
         assertTrue(output.contains("abi=2.10.0"), output);
         String missing = runChild(Map.of("LIBTORCH", work.toString()));
         assertTrue(missing.contains("NativeLoadException") && missing.contains("does not hold libtorch"), missing);
+        // Libraries with the right names but without the stable ABI, as an old libtorch would be.
+        Path impostor = Files.createDirectories(work.resolve("impostor"));
+        for (String name : List.of("libc10.so", "libtorch_cpu.so")) {
+            Files.copy(Path.of("/lib/x86_64-linux-gnu/libz.so.1"), impostor.resolve(name));
+        }
+        String old = runChild(Map.of("LIBTORCH", impostor.toString()));
+        assertTrue(old.contains("NativeLoadException") && old.contains("lacks the stable C ABI functions")
+                && old.contains("older than 2.10.0"), old);
     }
 
     private static String runChild(Map<String, String> environment) throws IOException, InterruptedException {

@@ -12,7 +12,7 @@ public final class StderrCaptureChild {
     public static void main(String[] args) {
         AtenOp mm = AtenOp.of("aten::mm(Tensor self, Tensor mat2) -> Tensor");
         System.err.println("before [1, 2]");
-        System.err.print("partial line, ");
+        System.err.print("partial line, [bracketed part ");
         System.err.flush();
         try (TensorHandle a = TestTensors.floats(new float[2], 1, 2); TensorHandle b = TestTensors.floats(new float[3], 3, 1)) {
             mm.call().tensor(a).tensor(b).callTensor().close();

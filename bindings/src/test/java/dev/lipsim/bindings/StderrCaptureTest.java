@@ -42,7 +42,7 @@ class StderrCaptureTest {
         assertEquals(List.of("claimed: mat1 and mat2 shapes cannot be multiplied (1x2 and 3x1)"), stdout.lines().toList());
         // JVM output before, around and after the failures, in order, with the partial line completed.
         int before = stderr.indexOf("before [1, 2]\n");
-        int partial = stderr.indexOf("partial line, then the rest\n");
+        int partial = stderr.indexOf("partial line, [bracketed part then the rest\n");
         int after = stderr.indexOf("after the failures\n");
         assertTrue(before >= 0 && partial > before && after > partial, stderr);
         // The claimed failure is not printed; the unclaimed one (a raw C call) still reaches stderr.
