@@ -97,9 +97,9 @@ class ErrorsTest {
             // Computing the second argument fails after the first was added: the call is never finished.
             assertThrows(IllegalStateException.class, () -> MM.call().tensor(big).tensor(failingArgument()));
         }
-        long before = OwnershipTest.residentBytes();
+        long before = OwnershipTest.anonymousResidentBytes();
         big.close();
-        long freed = before - OwnershipTest.residentBytes();
+        long freed = before - OwnershipTest.anonymousResidentBytes();
         assertTrue(freed > bytes / 2, "closing the last handle frees the tensor; freed " + freed + " bytes");
         assertNextCallWorks();
     }
