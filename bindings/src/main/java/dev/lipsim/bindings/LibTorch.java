@@ -79,6 +79,10 @@ public final class LibTorch {
     /** libtorch's intra-op thread count. */
     public static int threads() {
         load();
+        return readThreads();
+    }
+
+    private static int readThreads() {
         var out = Scratch.out();
         Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");
         return out.get(ValueLayout.JAVA_INT, 0);
@@ -126,10 +130,8 @@ public final class LibTorch {
         }
         boolean cuda = CxxAbi.cudaIsAvailable();
         long devices = cuda ? CxxAbi.cudaDeviceCount() : 0;
-        var out = Scratch.out();
-        Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");
         var result = new LibTorchInfo(location.origin(), location.directory(), List.copyOf(loaded), abi, cuda,
-                devices, cudaProblem, out.get(ValueLayout.JAVA_INT, 0));
+                devices, cudaProblem, readThreads());
         LOG.log(System.Logger.Level.DEBUG, "loaded libtorch: {0}", result);
         return result;
     }

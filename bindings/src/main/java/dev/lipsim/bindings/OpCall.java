@@ -31,14 +31,17 @@ import java.util.StringJoiner;
  */
 public final class OpCall {
 
+    /** The most arguments or returns an op may have. */
+    static final int STACK_SLOTS = 64;
+
     private static final ThreadLocal<ArrayDeque<OpCall>> POOL = ThreadLocal.withInitial(ArrayDeque::new);
 
     private enum Owned { TENSOR, LIST, BOX, STRING }
 
-    private final MemorySegment stack = Arena.ofAuto().allocate(Scratch.STACK_SLOTS * 8L, 8);
-    private final long[] raw = new long[Scratch.STACK_SLOTS];
-    private final boolean[] present = new boolean[Scratch.STACK_SLOTS];
-    private final Object[] described = new Object[Scratch.STACK_SLOTS];
+    private final MemorySegment stack = Arena.ofAuto().allocate(OpCall.STACK_SLOTS * 8L, 8);
+    private final long[] raw = new long[OpCall.STACK_SLOTS];
+    private final boolean[] present = new boolean[OpCall.STACK_SLOTS];
+    private final Object[] described = new Object[OpCall.STACK_SLOTS];
     private long[] owned = new long[16];
     private Owned[] ownedKinds = new Owned[16];
     private int ownedCount;

@@ -52,8 +52,8 @@ record OpSchema(String name, String overload, List<Argument> arguments, List<Sch
                     : part;
             returns.add(SchemaType.parse(type));
         }
-        if (Math.max(arguments.size(), returns.size()) > Scratch.STACK_SLOTS) {
-            throw new IllegalArgumentException("more than " + Scratch.STACK_SLOTS + " stack slots: " + schema);
+        if (Math.max(arguments.size(), returns.size()) > OpCall.STACK_SLOTS) {
+            throw new IllegalArgumentException("more than " + OpCall.STACK_SLOTS + " stack slots: " + schema);
         }
         return new OpSchema(m.group(1), m.group(2) == null ? "" : m.group(2), List.copyOf(arguments), List.copyOf(returns));
     }

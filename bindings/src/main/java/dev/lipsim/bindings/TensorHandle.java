@@ -99,9 +99,7 @@ public final class TensorHandle implements AutoCloseable {
 
     /** A second owned handle to the same tensor. */
     public TensorHandle newReference() {
-        MemorySegment out = Scratch.out();
-        Status.check(TorchC.aoti_torch_new_tensor_handle(segment(), out), "aoti_torch_new_tensor_handle");
-        return adoptOut(out);
+        return adopt(newRawReference());
     }
 
     /** A fresh raw handle for a callee that takes ownership of it; not counted as live here. */

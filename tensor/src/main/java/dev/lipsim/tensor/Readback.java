@@ -34,7 +34,7 @@ final class Readback {
     }
 
     /** A row-major CPU copy (or the tensor itself, if already so) in {@code dtype}. */
-    static TensorHandle denseCpu(TensorHandle tensor, DType dtype) {
+    private static TensorHandle denseCpu(TensorHandle tensor, DType dtype) {
         try (TensorHandle onCpu = Aten.TO_DEVICE.call().tensor(tensor).device(AbiCodes.deviceType("cpu"), -1)
                 .scalarType(dtype.code()).bool(false).bool(false).none().callTensor()) {
             return Aten.CONTIGUOUS.call().tensor(onCpu).memoryFormat(MemoryFormat.CONTIGUOUS.code()).callTensor();

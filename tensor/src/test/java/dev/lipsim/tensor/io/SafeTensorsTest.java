@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lipsim.tensor.DType;
-import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.InScope;
 import java.io.IOException;
