@@ -59,12 +59,12 @@ public final class LipSimModel extends Module {
 
     /** Features {@code [N, embeddingDim]} of images {@code [N, 3, imageSize, imageSize]} in [0, 1]. */
     @Override
-    public Tensor forward(Tensor images) {
+    protected Tensor compute(Tensor images) {
         long[] shape = images.shape();
         if (shape.length != 4 || shape[1] != 3 || shape[2] != config.imageSize() || shape[3] != config.imageSize()) {
             throw new IllegalArgumentException("expected images of shape [N, 3, " + config.imageSize() + ", "
                     + config.imageSize() + "], got " + Arrays.toString(shape));
         }
-        return truncation.forward(linear.forward(convs.forward(padding.forward(images))));
+        return chain(images, List.of(padding, convs, linear, truncation));
     }
 }

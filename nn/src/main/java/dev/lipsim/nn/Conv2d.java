@@ -40,7 +40,7 @@ public final class Conv2d extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return input.conv2d(weight.value(), bias == null ? null : bias.value(), stride, padding, dilation, groups);
     }
 

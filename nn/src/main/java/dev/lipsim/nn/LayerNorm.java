@@ -20,7 +20,7 @@ public final class LayerNorm extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return input.layerNorm(shape, weight.value(), bias.value(), eps);
     }
 }

@@ -19,7 +19,7 @@ public final class Layers {
         }
 
         @Override
-        public Tensor forward(Tensor input) {
+        protected Tensor compute(Tensor input) {
             return function.apply(input);
         }
 

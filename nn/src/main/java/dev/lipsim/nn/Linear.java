@@ -28,7 +28,7 @@ public final class Linear extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return input.linear(weight.value(), bias == null ? null : bias.value());
     }
 

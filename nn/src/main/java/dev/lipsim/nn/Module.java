@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -22,17 +23,53 @@ import java.util.function.UnaryOperator;
  * are dotted paths in registration order ({@code convs.3.kernel}).
  *
  * <p>A module owns its parameters and frees them when closed; they are taken out of any
- * {@link TensorScope}, so a module can be built inside one. {@link #forward} is called in
- * whatever scope the caller has open.
+ * {@link TensorScope}, so a module can be built inside one.
+ *
+ * <p>Ownership in {@link #forward}: the caller owns the input and the output; everything else
+ * the module creates is freed before {@code forward} returns. Subclasses implement
+ * {@link #compute}, which runs in a scope of its own, and compose children with
+ * {@link #chain}, which frees each inner output as soon as the next layer has consumed it.
+ * Freeing is safe under training too: autograd holds its own references to what backward needs.
  */
 public abstract class Module implements AutoCloseable {
 
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<Derived> derived = new ArrayList<>();
     private boolean training = true;
 
-    /** Computes the module's output. */
-    public abstract Tensor forward(Tensor input);
+    /**
+     * The module's output for {@code input}. Tensors made on the way are freed before it returns,
+     * so peak memory is that of the deepest live intermediate, not the sum of all of them.
+     */
+    public final Tensor forward(Tensor input) {
+        try (var scope = TensorScope.open()) {
+            Tensor output = compute(input);
+            return scope.owns(output) ? scope.keep(output) : output;
+        }
+    }
+
+    /**
+     * Computes the output. Runs inside a scope that frees whatever it creates except the result;
+     * free large intermediates earlier where they die earlier (see {@link #chain}).
+     */
+    protected abstract Tensor compute(Tensor input);
+
+    /**
+     * Applies {@code layers} in order, freeing each intermediate output once the next layer has
+     * consumed it (never {@code input}, which the caller owns).
+     */
+    protected static Tensor chain(Tensor input, List<? extends Module> layers) {
+        Tensor x = input;
+        for (Module layer : layers) {
+            Tensor next = layer.forward(x);
+            if (x != input && next != x) {
+                x.close();
+            }
+            x = next;
+        }
+        return x;
+    }
 
     /** Registers a trainable parameter (it is made to require grad). */
     protected final Parameter parameter(String name, Tensor value) {
@@ -49,6 +86,13 @@ public abstract class Module implements AutoCloseable {
         requireNewName(name);
         children.put(name, module);
         return module;
+    }
+
+    /** Registers a tensor computed from {@code sources}, cached between forward passes (see {@link Derived}). */
+    protected final Derived derived(Supplier<Tensor> computation, Parameter... sources) {
+        Derived value = new Derived(computation, List.of(sources));
+        derived.add(value);
+        return value;
     }
 
     private Parameter register(String name, Parameter parameter) {
@@ -231,14 +275,24 @@ public abstract class Module implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Makes every trainable parameter record gradients, or stop ({@code false}: a frozen model,
+     * e.g. while attacking its input; cached {@link Derived} values are then used under grad mode).
+     */
+    public Module requiresGrad(boolean requiresGrad) {
+        parameters().forEach(p -> p.value().requiresGrad(requiresGrad));
+        return this;
+    }
+
     /** Removes every parameter's gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
     public void zeroGrad() {
         parameters().forEach(p -> p.value().clearGrad());
     }
 
-    /** Frees every parameter and buffer, children included. */
+    /** Frees every parameter, buffer and cached value, children included. */
     @Override
     public void close() {
+        derived.forEach(Derived::close);
         parameters.values().forEach(Parameter::close);
         children.values().forEach(Module::close);
     }

@@ -20,12 +20,8 @@ public final class Sequential extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
-        Tensor x = input;
-        for (Module layer : layers) {
-            x = layer.forward(x);
-        }
-        return x;
+    protected Tensor compute(Tensor input) {
+        return chain(input, layers);
     }
 
     public Module get(int index) {

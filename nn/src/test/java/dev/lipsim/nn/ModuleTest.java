@@ -38,7 +38,7 @@ class ModuleTest {
         }
 
         @Override
-        public Tensor forward(Tensor input) {
+        protected Tensor compute(Tensor input) {
             return head.forward(convs.forward(input).flatten(1, -1));
         }
     }
@@ -144,7 +144,7 @@ class ModuleTest {
             }
 
             @Override
-            public Tensor forward(Tensor input) {
+            protected Tensor compute(Tensor input) {
                 return input;
             }
         }

@@ -89,6 +89,8 @@ final class Aten {
     static final AtenOp CLONE = AtenOp.of("aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor");
     static final AtenOp DETACH = AtenOp.of("aten::detach(Tensor(a) self) -> Tensor(a)");
     static final AtenOp BACKWARD = AtenOp.of("aten::_backward(Tensor self, Tensor[] inputs, Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False) -> ()");
+    static final AtenOp VERSION = AtenOp.of("aten::_version(Tensor self) -> int");
+    static final AtenOp RELU_INPLACE = AtenOp.of("aten::relu_(Tensor(a!) self) -> Tensor(a!)");
     static final AtenOp MUL_INPLACE = AtenOp.of("aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)");
     static final AtenOp DIV_INPLACE = AtenOp.of("aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)");
     static final AtenOp COPY_INPLACE = AtenOp.of("aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)");

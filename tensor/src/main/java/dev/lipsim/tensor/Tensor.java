@@ -936,6 +936,12 @@ public final class Tensor implements AutoCloseable {
         return add_(other, -1);
     }
 
+    /** {@code max(this, 0)} in place; recorded by autograd (ReLU's backward needs only its output). */
+    public Tensor relu_() {
+        Aten.RELU_INPLACE.call().tensor(handle()).callVoid();
+        return this;
+    }
+
     public Tensor mul_(Tensor other) {
         return InPlace.apply(this, Aten.MUL_INPLACE, other.handle());
     }
@@ -992,6 +998,15 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ---- Autograd ----
+
+    /**
+     * libtorch's version counter of this tensor's data: every in-place change (an optimizer step,
+     * {@link #copy_}, ...) increases it, and views share it. Caches of values derived from a
+     * tensor compare it to know whether they are stale.
+     */
+    public long version() {
+        return Aten.VERSION.call().tensor(handle()).callInt();
+    }
 
     /** Whether autograd records ops on this tensor. */
     public boolean requiresGrad() {

@@ -88,6 +88,11 @@ public final class TensorScope implements AutoCloseable {
         return tensor;
     }
 
+    /** Whether {@code tensor} belongs to this scope (it would be freed when the scope closes). */
+    public boolean owns(Tensor tensor) {
+        return tensor.scope == this;
+    }
+
     /** Keeps every tensor in {@code kept}. */
     public void keepAll(Iterable<? extends Tensor> kept) {
         for (Tensor tensor : kept) {

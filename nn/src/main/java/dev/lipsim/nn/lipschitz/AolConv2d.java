@@ -45,7 +45,7 @@ public final class AolConv2d extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         return x.conv2d(rescaledKernel(), bias == null ? null : bias.value(), 1, padding);
     }
 }

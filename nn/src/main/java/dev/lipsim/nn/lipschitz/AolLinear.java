@@ -35,7 +35,7 @@ public final class AolLinear extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         return x.linear(rescaledWeight(), bias == null ? null : bias.value());
     }
 }

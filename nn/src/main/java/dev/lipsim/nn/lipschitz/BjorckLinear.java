@@ -54,7 +54,7 @@ public final class BjorckLinear extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         return x.linear(orthonormalWeight(), bias == null ? null : bias.value());
     }
 }

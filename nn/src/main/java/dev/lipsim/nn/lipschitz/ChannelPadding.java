@@ -17,7 +17,7 @@ public final class ChannelPadding extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         long extra = channels - x.size(1);
         if (extra < 0) {
             throw new IllegalArgumentException("input has " + x.size(1) + " channels, more than the " + channels + " to pad to");

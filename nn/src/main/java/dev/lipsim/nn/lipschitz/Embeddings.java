@@ -16,7 +16,7 @@ public final class Embeddings {
     public static Module unitBallProjection() {
         return new Module() {
             @Override
-            public Tensor forward(Tensor x) {
+            protected Tensor compute(Tensor x) {
                 return x.div(x.norm(new int[] {1}, true).clampMin(1));
             }
         };
@@ -29,7 +29,7 @@ public final class Embeddings {
     public static Module appendOneAndNormalize() {
         return new Module() {
             @Override
-            public Tensor forward(Tensor x) {
+            protected Tensor compute(Tensor x) {
                 Tensor withOne = Tensor.cat(List.of(x, Tensor.ones(new long[] {x.size(0), 1}, x.dtype(), x.device())), 1);
                 return withOne.div(withOne.norm(new int[] {1}, true));
             }

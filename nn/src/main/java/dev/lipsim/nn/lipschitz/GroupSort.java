@@ -26,7 +26,7 @@ public final class GroupSort extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         long[] shape = x.shape();
         if (shape[1] % groupSize != 0) {
             throw new IllegalArgumentException(shape[1] + " features are not divisible into groups of " + groupSize);

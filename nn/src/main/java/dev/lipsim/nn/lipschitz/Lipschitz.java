@@ -131,7 +131,7 @@ public final class Lipschitz {
         }
 
         @Override
-        public Tensor forward(Tensor input) {
+        protected Tensor compute(Tensor input) {
             throw new IllegalStateException("a pair of inputs is not applied to anything");
         }
     }

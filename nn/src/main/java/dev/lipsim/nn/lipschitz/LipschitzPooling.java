@@ -18,7 +18,7 @@ public final class LipschitzPooling extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         return x.avgPool2d(new int[] {window, window}, new int[] {window, window}, new int[] {0, 0}, false, true, window);
     }
 }

@@ -95,7 +95,7 @@ public final class SpectralNormConv2d extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         if (x.size(2) > height || x.size(3) > width) {
             throw new IllegalArgumentException("input " + x.size(2) + " x " + x.size(3) + " exceeds the " + height + " x "
                     + width + " this layer is normalised for");

@@ -55,7 +55,7 @@ public final class SpectralNormLinear extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         return x.linear(normalizedWeight(), bias == null ? null : bias.value());
     }
 }

@@ -13,7 +13,7 @@ public final class Truncation extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor compute(Tensor x) {
         if (x.size(1) < features) {
             throw new IllegalArgumentException("input has " + x.size(1) + " features, fewer than the " + features + " to keep");
         }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lipsim.nn.Module;
+import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
@@ -29,12 +32,21 @@ class SllLayersTest {
                     layer.to(DType.FLOAT64);
                     layer.loadStateDict(Map.of("kernel", f.get("conv.kernel"), "bias", f.get("conv.bias"), "q", f.get("conv.q")));
                     Tensor expected = f.get(rescaling == QRescaling.REFERENCE ? "conv.y_reference" : "conv.y_sll");
-                    assertArrayEquals(expected.toDoubleArray(), layer.forward(f.get("conv.x")).toDoubleArray(), 1e-12,
-                            rescaling.name());
+                    assertMatchesWithAndWithoutGrad(expected, layer, f.get("conv.x"), rescaling.name());
                 }
             }
             assertTrue(f.get("conv.y_reference").sub(f.get("conv.y_sll")).abs().max().item() > 1e-3,
                     "q matters in the SLL rescaling");
+        }
+    }
+
+    @Test
+    void convolutionGradientsMatchTheReference() throws IOException {
+        try (var scope = TensorScope.open(); SllConv2d layer = new SllConv2d(4, 5, QRescaling.REFERENCE, new Generator(0))) {
+            Map<String, Tensor> f = SafeTensors.read(FIXTURE).tensors();
+            layer.to(DType.FLOAT64);
+            layer.loadStateDict(Map.of("kernel", f.get("conv.kernel"), "bias", f.get("conv.bias"), "q", f.get("conv.q")));
+            assertGradientsMatch(f, "conv", layer, List.of("kernel", "bias"));
         }
     }
 
@@ -44,8 +56,33 @@ class SllLayersTest {
             Map<String, Tensor> f = SafeTensors.read(FIXTURE).tensors();
             layer.to(DType.FLOAT64);
             layer.loadStateDict(Map.of("weight", f.get("linear.weight"), "bias", f.get("linear.bias"), "q", f.get("linear.q")));
-            assertArrayEquals(f.get("linear.y").toDoubleArray(), layer.forward(f.get("linear.x")).toDoubleArray(), 1e-12);
+            assertMatchesWithAndWithoutGrad(f.get("linear.y"), layer, f.get("linear.x"), "linear");
+            assertGradientsMatch(f, "linear", layer, List.of("weight", "bias", "q"));
         }
+    }
+
+    /** Recorded by autograd (rescaling computed afresh), then without (cached rescaling, residual added in place). */
+    private static void assertMatchesWithAndWithoutGrad(Tensor expected, Module layer, Tensor x, String what) {
+        assertArrayEquals(expected.toDoubleArray(), layer.forward(x).toDoubleArray(), 1e-12, what + " with grad");
+        try (var noGrad = Autograd.noGrad()) {
+            for (int pass = 0; pass < 2; pass++) {
+                assertArrayEquals(expected.toDoubleArray(), layer.forward(x).toDoubleArray(), 1e-12, what + " no grad, pass " + pass);
+            }
+        }
+    }
+
+    /** Gradients of {@code sum(y * linspace(-1, 1))} with respect to the input and the named parameters. */
+    private static void assertGradientsMatch(Map<String, Tensor> f, String prefix, Module layer, List<String> parameters) {
+        Tensor x = f.get(prefix + ".x").clone().requiresGrad(true);
+        Tensor y = layer.forward(x);
+        Tensor weights = Tensor.arange(-1, 1 + 1e-9, 2.0 / (y.numel() - 1), DType.FLOAT64, Device.CPU).reshape(y.shape());
+        y.mul(weights).sum().backward();
+        assertArrayEquals(f.get(prefix + ".grad.x").toDoubleArray(), x.grad().toDoubleArray(), 1e-10, prefix + " input gradient");
+        for (String name : parameters) {
+            assertArrayEquals(f.get(prefix + ".grad." + name).toDoubleArray(),
+                    layer.namedParameters().get(name).grad().toDoubleArray(), 1e-10, prefix + " " + name + " gradient");
+        }
+        layer.zeroGrad();
     }
 
     @Test

@@ -31,7 +31,7 @@ class OptimizerTest {
         }
 
         @Override
-        public Tensor forward(Tensor c) {
+        protected Tensor compute(Tensor c) {
             return p.value().mul(c).sum();
         }
     }

@@ -51,7 +51,7 @@ class SchedulesAndClippingTest {
         final Parameter b = parameter("b", Tensor.of(new double[] {1}, 1));
 
         @Override
-        public Tensor forward(Tensor input) {
+        protected Tensor compute(Tensor input) {
             return a.value().mul(Tensor.of(new double[] {3, 0}, 2)).sum().add(b.value().mul(4.0).sum());
         }
     }
