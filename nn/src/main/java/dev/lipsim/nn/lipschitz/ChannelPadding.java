@@ -1,12 +1,14 @@
 package dev.lipsim.nn.lipschitz;
 
 import dev.lipsim.nn.Module;
+import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.PadMode;
 import dev.lipsim.tensor.Tensor;
 
 /**
  * Pads NCHW inputs with zero channels up to {@code channels}. Guarantee: an isometric embedding
- * (the output's norm and distances equal the input's), so 1-Lipschitz.
+ * (the output's norm and distances equal the input's), so 1-Lipschitz. The output is
+ * channels-last, the layout the convolutions that follow run fastest in.
  */
 public final class ChannelPadding extends Module {
 
@@ -22,6 +24,7 @@ public final class ChannelPadding extends Module {
         if (extra < 0) {
             throw new IllegalArgumentException("input has " + x.size(1) + " channels, more than the " + channels + " to pad to");
         }
-        return x.pad(new long[] {0, 0, 0, 0, 0, extra}, PadMode.CONSTANT, 0);
+        // Padding keeps the input's layout: make the small input channels-last rather than the padded output.
+        return x.contiguous(MemoryFormat.CHANNELS_LAST).pad(new long[] {0, 0, 0, 0, 0, extra}, PadMode.CONSTANT, 0);
     }
 }

@@ -17,7 +17,8 @@ import dev.lipsim.tensor.Tensor;
  * diagonally scaled Gershgorin bound), the SDP condition of Araujo et al. (2023).
  *
  * <p>The Gram matrix {@code W W^T} dominates the cost (18.5 GFLOP for LipSim 'small'); outside
- * training it is computed once and kept until a parameter changes ({@link Derived}).
+ * training the factors {@code -2 t} are computed once and kept until a parameter changes
+ * ({@link Derived}); they are a vector, so the cache costs no second copy of the weight.
  *
  * <p>Parameters, as in LipSim checkpoints: {@code weight} (inner, features), {@code bias}
  * (1, inner), {@code q} (inner).
@@ -27,7 +28,7 @@ public final class SllLinear extends Module {
     private final Parameter weight;
     private final Parameter bias;
     private final Parameter q;
-    private final Derived residualWeight;
+    private final Derived scale;
 
     public SllLinear(int features, int inner, Generator generator) {
         this.weight = parameter("weight", Init.xavierNormal(
@@ -36,7 +37,7 @@ public final class SllLinear extends Module {
         this.bias = parameter("bias", Init.uniform(Tensor.empty(new long[] {1, inner}, DType.FLOAT32, Device.CPU),
                 -bound, bound, generator));
         this.q = parameter("q", Init.normal(Tensor.empty(new long[] {inner}, DType.FLOAT32, Device.CPU), 0, 1, generator));
-        this.residualWeight = derived(this::residualWeight, weight, q);
+        this.scale = derived(() -> rescalingFactors().mul(-2.0), weight, q);
     }
 
     /** {@code t}, one factor per inner unit. */
@@ -47,16 +48,11 @@ public final class SllLinear extends Module {
         return SafeInverse.of(gram.sum(1, false));
     }
 
-    /** {@code -2 t W}: the second product's weight with the rescaling and the factor -2 folded in. */
-    private Tensor residualWeight() {
-        return weight.value().mul(rescalingFactors().mul(-2.0).reshape(-1, 1));
-    }
-
-    /** {@code x + relu(W x + b) (-2 t W)}, the residual added in place when autograd does not record. */
+    /** {@code x + (-2 t * relu(W x + b)) W}, the residual added in place when autograd does not record. */
     @Override
     protected Tensor compute(Tensor x) {
-        Tensor hidden = x.linear(weight.value(), bias.value().reshape(-1)).relu_();
-        Tensor update = hidden.matmul(residualWeight.get());
+        Tensor hidden = x.linear(weight.value(), bias.value().reshape(-1)).relu_().mul(scale.get());
+        Tensor update = hidden.matmul(weight.value());
         return update.requiresGrad() ? x.add(update) : update.add_(x);
     }
 }

@@ -1,0 +1,126 @@
+"""PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
+computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
+
+    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step
+                                                 # LAYOUT: nchw | channels-last
+
+Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
+resident memory of the process. Needs `pip install 'torch==2.13.0+cpu'`; never a build dependency.
+"""
+import json
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def safe_inv(x):
+    return torch.where(x > 0, 1 / torch.where(x > 0, x, torch.ones_like(x)), torch.zeros_like(x))
+
+
+class SllConv(nn.Module):
+    def __init__(self, channels, inner):
+        super().__init__()
+        self.kernel = nn.Parameter(nn.init.xavier_normal_(torch.empty(inner, channels, 3, 3)))
+        self.bias = nn.Parameter(torch.empty(1, inner, 1, 1).uniform_(-0.05, 0.05))
+        self.q = nn.Parameter(torch.randn(inner))
+
+    def forward(self, x):
+        ktk = F.conv2d(self.kernel, self.kernel, padding=2).abs()
+        q = torch.exp(self.q).reshape(-1, 1, 1, 1)
+        t = safe_inv((ktk * q / q).sum((1, 2, 3))).reshape(1, -1, 1, 1)  # the reference's q cancels
+        res = t * F.relu(F.conv2d(x, self.kernel, padding=1) + self.bias)
+        return x - 2 * F.conv_transpose2d(res, self.kernel, padding=1)
+
+
+class SllLinear(nn.Module):
+    def __init__(self, features, inner):
+        super().__init__()
+        self.weight = nn.Parameter(nn.init.xavier_normal_(torch.empty(inner, features)))
+        self.bias = nn.Parameter(torch.empty(1, inner).uniform_(-0.01, 0.01))
+        self.q = nn.Parameter(torch.randn(inner))
+
+    def forward(self, x):
+        q = torch.exp(self.q)
+        t = safe_inv(torch.abs((1 / q)[:, None] * (self.weight @ self.weight.T) * q[None, :]).sum(1))
+        return x - 2 * (t * F.relu(x @ self.weight.T + self.bias)) @ self.weight
+
+
+class LipSimSmall(nn.Module):
+    """Preset 'small': depth 20, 45 channels, inner 5, 7 linear layers of 1024, 1792 outputs."""
+
+    def __init__(self, depth=20, channels=45, linear_depth=7, features=1024, embedding=1792):
+        super().__init__()
+        self.channels = channels
+        self.embedding = embedding
+        self.convs = nn.Sequential(*[SllConv(channels, 5) for _ in range(depth)],
+                                   nn.AvgPool2d(4, divisor_override=4), nn.AvgPool2d(4, divisor_override=4))
+        flat = channels * 14 * 14
+        self.linear = nn.Sequential(nn.Flatten(), *[SllLinear(flat, features) for _ in range(linear_depth)])
+
+    def forward(self, x):
+        x = F.pad(x, (0, 0, 0, 0, 0, self.channels - 3))
+        return self.linear(self.convs(x))[:, :self.embedding]
+
+
+def unit(e):
+    return e / e.norm(dim=1, keepdim=True)
+
+
+def workload(name, layout):
+    torch.manual_seed(0)
+    if name == "forward":
+        model = LipSimSmall().eval()
+        images = torch.rand(32, 3, 224, 224).contiguous(memory_format=layout)
+
+        def run():
+            with torch.no_grad():
+                return model(images)
+        return run
+    if name == "sll-layer":
+        layer = SllConv(45, 5)
+        x = torch.rand(32, 45, 224, 224).contiguous(memory_format=layout).requires_grad_(True)
+
+        def run():
+            layer(x).sum().backward()
+            layer.zero_grad(set_to_none=True)
+            x.grad = None
+        return run
+    if name == "finetune-step":
+        model = LipSimSmall().train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        images = torch.rand(12, 3, 224, 224).contiguous(memory_format=layout)
+        target = torch.tensor([0.0, 1.0, 0.8, 0.3])
+
+        def run():
+            e = unit(model(images))
+            ref, left, right = e[0:4], e[4:8], e[8:12]
+            logit = (1 - (ref * left).sum(1)) - (1 - (ref * right).sum(1))
+            loss = torch.clamp(0.2 - logit * (2 * torch.round(target) - 1), min=0).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        return run
+    raise SystemExit(f"unknown workload {name!r}")
+
+
+def main():
+    name, layout_name, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    layout = {"nchw": torch.contiguous_format, "channels-last": torch.channels_last}[layout_name]
+    run = workload(name, layout)
+    run()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "workload": name, "layout": layout_name,
+                      "threads": torch.get_num_threads(), "seconds": seconds, "peak_rss_bytes": peak}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+package dev.lipsim.benchmarks;
+
+import dev.lipsim.bindings.LibTorch;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.Losses;
+import dev.lipsim.nn.lipschitz.QRescaling;
+import dev.lipsim.nn.lipschitz.SllConv2d;
+import dev.lipsim.nn.optim.Adam;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.MemoryFormat;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Java side of {@code ./bench compare} (PyTorch's is {@code benchmarks/pytorch/compare.py}):
+ * {@code Compare WORKLOAD LAYOUT REPEATS} runs one workload once to warm up, then REPEATS times,
+ * and prints one JSON line with the seconds of each repeat and the process's peak resident memory.
+ *
+ * <ul>
+ *   <li>{@code forward}: LipSim 'small' on 32 random images at 224, without gradients (as {@code embed});
+ *   <li>{@code sll-layer}: one SLL convolution (45 channels, inner 5) on 32 x 45 x 224 x 224,
+ *       forward and backward into the input and the parameters;
+ *   <li>{@code finetune-step}: one hinge-loss fine-tuning step of LipSim 'small' on 4 triplets
+ *       (12 images at 224) with Adam.
+ * </ul>
+ * LAYOUT ({@code nchw} or {@code channels-last}) is the layout of the input tensor.
+ */
+public final class Compare {
+
+    private Compare() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: Compare forward|sll-layer|finetune-step nchw|channels-last REPEATS");
+            System.exit(2);
+        }
+        MemoryFormat layout = switch (args[1]) {
+            case "nchw" -> MemoryFormat.CONTIGUOUS;
+            case "channels-last" -> MemoryFormat.CHANNELS_LAST;
+            default -> throw new IllegalArgumentException("unknown layout " + args[1]);
+        };
+        int repeats = Integer.parseInt(args[2]);
+        Runnable workload;
+        try (var setup = TensorScope.open()) {  // frees the temporaries of initialisation at once
+            workload = workload(args[0], layout, new Generator(0));
+        }
+        workload.run();
+        List<String> seconds = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            long start = System.nanoTime();
+            workload.run();
+            seconds.add(String.format(Locale.ROOT, "%.4f", (System.nanoTime() - start) / 1e9));
+        }
+        System.out.printf(Locale.ROOT, "{\"impl\": \"java (libtorch %s)\", \"workload\": \"%s\", \"layout\": \"%s\", "
+                        + "\"threads\": %d, \"seconds\": [%s], \"peak_rss_bytes\": %d}%n",
+                LibTorch.load().abiVersionString(), args[0], args[1], LibTorch.threads(), String.join(", ", seconds),
+                peakResidentBytes());
+    }
+
+    private static Runnable workload(String name, MemoryFormat layout, Generator generator) {
+        return switch (name) {
+            case "forward" -> forward(layout, generator);
+            case "sll-layer" -> sllLayer(layout, generator);
+            case "finetune-step" -> finetuneStep(layout, generator);
+            default -> throw new IllegalArgumentException("unknown workload " + name);
+        };
+    }
+
+    /** Random values in [0, 1) of {@code shape} in {@code layout}, kept for the whole run. */
+    private static Tensor input(long[] shape, MemoryFormat layout, Generator generator) {
+        return TensorScope.release(Tensor.rand(generator, shape, DType.FLOAT32, Device.CPU).contiguous(layout).clone());
+    }
+
+    private static Tensor images(int count, MemoryFormat layout, Generator generator) {
+        return input(new long[] {count, 3, 224, 224}, layout, generator);
+    }
+
+    private static Runnable forward(MemoryFormat layout, Generator generator) {
+        LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
+        model.eval();
+        Tensor images = images(32, layout, generator);
+        return () -> {
+            try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
+                model.forward(images);
+            }
+        };
+    }
+
+    private static Runnable sllLayer(MemoryFormat layout, Generator generator) {
+        SllConv2d layer = new SllConv2d(45, 5, QRescaling.REFERENCE, generator);
+        Tensor x = input(new long[] {32, 45, 224, 224}, layout, generator).requiresGrad(true);
+        return () -> {
+            try (var scope = TensorScope.open()) {
+                layer.forward(x).sum().backward();
+                layer.zeroGrad();
+                x.clearGrad();
+            }
+        };
+    }
+
+    private static Runnable finetuneStep(MemoryFormat layout, Generator generator) {
+        LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
+        Optimizer optimizer = Adam.adam(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0);
+        Tensor images = images(12, layout, generator);
+        Tensor signs = TensorScope.release(Tensor.of(new float[] {-1, 1, 1, -1}, 4));
+        return () -> {
+            try (var scope = TensorScope.open()) {
+                Tensor embeddings = EmbeddingMap.UNIT.apply(model.forward(images));
+                Tensor reference = embeddings.narrow(0, 0, 4);
+                Tensor logits = EmbeddingMap.distance(reference, embeddings.narrow(0, 4, 4))
+                        .sub(EmbeddingMap.distance(reference, embeddings.narrow(0, 8, 4)));
+                Tensor loss = Losses.hinge(logits, signs, 0.2);
+                optimizer.zeroGrad();
+                loss.backward();
+                optimizer.step();
+            }
+        };
+    }
+
+    private static long peakResidentBytes() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
+    }
+}
