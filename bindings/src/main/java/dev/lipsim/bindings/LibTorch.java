@@ -92,6 +92,7 @@ public final class LibTorch {
         LibraryLocation location = LibraryLocator.locate();
         SymbolLookup lookup = null;
         List<Path> loaded = new ArrayList<>();
+        enableHugePages();
         for (Path library : location.required()) {
             SymbolLookup opened = open(library, location);
             lookup = lookup == null ? opened : lookup.or(opened);
@@ -134,6 +135,19 @@ public final class LibTorch {
                 devices, cudaProblem, readThreads());
         LOG.log(System.Logger.Level.DEBUG, "loaded libtorch: {0}", result);
         return result;
+    }
+
+    /**
+     * Asks libtorch to put large tensors (2 MB and more) on transparent huge pages, as PyTorch
+     * does with {@code THP_MEM_ALLOC_ENABLE=1}: a fresh 100 MB activation then costs 50 page faults
+     * instead of 25,000, which halves a training step on this project's machines (BENCHMARKS.md).
+     * Read once by libtorch, so set before it allocates; a value the user set wins, and
+     * {@code -Dlipsim.hugePages=false} leaves libtorch's default (off).
+     */
+    private static void enableHugePages() {
+        if (Boolean.parseBoolean(System.getProperty("lipsim.hugePages", "true"))) {
+            Libc.setenvIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
+        }
     }
 
     private static SymbolLookup open(Path library, LibraryLocation location) {

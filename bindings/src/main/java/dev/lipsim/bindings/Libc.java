@@ -41,6 +41,9 @@ final class Libc {
             FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(
                     java.lang.foreign.MemoryLayout.sequenceLayout(4096, ValueLayout.JAVA_BYTE))));
 
+    private static final MethodHandle SETENV = handle("setenv",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+
     private Libc() {}
 
     private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
@@ -135,6 +138,15 @@ final class Libc {
     /** A {@code struct pollfd} for {@link #pollReadable}. */
     static MemorySegment allocatePollfd(Arena arena) {
         return arena.allocate(8, 4);
+    }
+
+    /** Sets a process environment variable (seen by native code, not by {@code System.getenv}) unless it is set. */
+    static void setenvIfAbsent(String name, String value) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) SETENV.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 0);
+        } catch (Throwable t) {
+            throw Unchecked.propagate(t);
+        }
     }
 
     /** Why the dynamic linker cannot open {@code path}, or null if it can. */

@@ -41,8 +41,8 @@ final class EmbedCommand implements Command {
                 .desc("where to write the embeddings (.safetensors or .json); written atomically").build());
         options.addOption(Option.builder().longOpt("on-error").hasArg().argName("POLICY")
                 .desc("an unreadable image: fail (default) or skip (the report names skipped files)").build());
-        options.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
-                .desc("image decoding threads (default 2)").build());
+        options.addOption(Option.builder().longOpt("decode-threads").hasArg().argName("N")
+                .desc("image decoding threads (default 2), besides libtorch's --threads").build());
         ModelOptions.addTo(options);
         return options;
     }
@@ -59,9 +59,9 @@ final class EmbedCommand implements Command {
             case "skip" -> ParallelLoader.OnError.SKIP;
             default -> throw new UsageException("--on-error must be fail or skip, got '" + line.getOptionValue("on-error") + "'");
         };
-        int threads = ModelOptions.integer(line, "threads", 2);
+        int threads = ModelOptions.integer(line, "decode-threads", 2);
         if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, got " + threads);
+            throw new UsageException("--decode-threads must be at least 1, got " + threads);
         }
         try (LipSim metric = ModelOptions.open(line); var scope = TensorScope.open();
                 var loader = new ParallelLoader<Path, Preprocessed>(images, file -> new Preprocessed(file,

@@ -1,5 +1,6 @@
 package dev.lipsim.cli;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.model.EmbeddingMap;
@@ -43,6 +44,7 @@ final class ModelOptions {
         options.addOption(value("embedding", "MAP", "unit (the reference's) or append-one (always certifiable); default unit"));
         options.addOption(value("device", "DEVICE", "cpu or cuda[:N] (default cpu)"));
         options.addOption(value("seed", "N", "seed for --random-init (default 0)"));
+        options.addOption(value("threads", "N", "libtorch compute threads (default: one per core)"));
         options.addOption(Option.builder().longOpt("random-init").desc("use a randomly initialised model (no checkpoint)").build());
     }
 
@@ -52,6 +54,7 @@ final class ModelOptions {
 
     /** The metric the flags describe. */
     static LipSim open(CommandLine line) throws UsageException, IOException {
+        applyThreads(line);
         Device device = parseDevice(line);
         EmbeddingMap embedding = parseEmbedding(line);
         LipSimModel model = line.hasOption("checkpoint") ? fromCheckpoint(line) : fresh(line);
@@ -163,6 +166,16 @@ final class ModelOptions {
             return Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
             throw new UsageException("--" + flag + " expects a whole number, got '" + value + "'");
+        }
+    }
+
+    private static void applyThreads(CommandLine line) throws UsageException {
+        if (line.hasOption("threads")) {
+            int threads = integer(line, "threads", 0);
+            if (threads < 1) {
+                throw new UsageException("--threads must be at least 1, got " + threads);
+            }
+            LibTorch.setThreads(threads);
         }
     }
 

@@ -39,7 +39,7 @@ public final class SllConv2d extends Module {
     private final Parameter bias;
     private final Parameter q;
     private final QRescaling rescaling;
-    private final Derived residualKernel;
+    private final Derived negativeKernel;
 
     public SllConv2d(int channels, int inner, QRescaling rescaling, Generator generator) {
         this.rescaling = rescaling;
@@ -49,7 +49,7 @@ public final class SllConv2d extends Module {
         this.bias = parameter("bias", Init.uniform(Tensor.empty(new long[] {1, inner, 1, 1}, DType.FLOAT32, Device.CPU),
                 -bound, bound, generator));
         this.q = parameter("q", Init.normal(Tensor.empty(new long[] {inner}, DType.FLOAT32, Device.CPU), 0, 1, generator));
-        this.residualKernel = derived(this::residualKernel, kernel, q);
+        this.negativeKernel = derived(() -> scaledKernel(-2.0), kernel, q);
     }
 
     /** {@code t = 1/T}, one rescaling factor per inner channel. */
@@ -67,26 +67,26 @@ public final class SllConv2d extends Module {
         return SafeInverse.of(rowSums);
     }
 
-    /**
-     * {@code -2 t K}: the transposed convolution's kernel with the rescaling and the factor -2
-     * folded in, so that they cost a 3x3 kernel's worth of work instead of two passes over
-     * full-size activations.
-     */
-    private Tensor residualKernel() {
-        return kernel.value().mul(rescalingFactors().mul(-2.0).reshape(-1, 1, 1, 1));
+    /** {@code factor * t * K}: the transposed convolution's kernel with the rescaling folded in (a 3x3 kernel's work). */
+    private Tensor scaledKernel(double factor) {
+        return kernel.value().mul(rescalingFactors().mul(factor).reshape(-1, 1, 1, 1));
     }
 
     /**
-     * {@code x + conv_transpose(relu(conv(x) + b), -2 t K)}; the bias is added inside the
-     * convolution, and without autograd the residual is added in place onto the transposed
-     * convolution's output, so a layer allocates one full-size activation.
+     * {@code x - conv_transpose(relu(conv(x) + b), 2 t K)}, the bias added inside the
+     * convolution. Recorded by autograd it subtracts (whose backward costs one negation, where
+     * PyTorch's {@code x - 2 * ...} costs two passes); otherwise the residual is added in place
+     * onto {@code conv_transpose(h, -2 t K)}, so the layer allocates one full-size activation.
      */
     @Override
     protected Tensor compute(Tensor input) {
         Tensor x = input.contiguous(MemoryFormat.CHANNELS_LAST);
         Tensor hidden = x.conv2d(kernel.value(), bias.value().reshape(-1), 1, 1).relu_();
-        Tensor update = hidden.convTranspose2d(residualKernel.get(), null, 1, 1);
+        if (hidden.requiresGrad()) {
+            return x.sub(hidden.convTranspose2d(scaledKernel(2.0), null, 1, 1));
+        }
+        Tensor update = hidden.convTranspose2d(negativeKernel.get(), null, 1, 1);
         hidden.close();
-        return update.requiresGrad() ? x.add(update) : update.add_(x);
+        return update.add_(x);
     }
 }

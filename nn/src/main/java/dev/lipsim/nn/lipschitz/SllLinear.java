@@ -17,7 +17,7 @@ import dev.lipsim.tensor.Tensor;
  * diagonally scaled Gershgorin bound), the SDP condition of Araujo et al. (2023).
  *
  * <p>The Gram matrix {@code W W^T} dominates the cost (18.5 GFLOP for LipSim 'small'); outside
- * training the factors {@code -2 t} are computed once and kept until a parameter changes
+ * training the factors {@code 2 t} are computed once and kept until a parameter changes
  * ({@link Derived}); they are a vector, so the cache costs no second copy of the weight.
  *
  * <p>Parameters, as in LipSim checkpoints: {@code weight} (inner, features), {@code bias}
@@ -28,7 +28,7 @@ public final class SllLinear extends Module {
     private final Parameter weight;
     private final Parameter bias;
     private final Parameter q;
-    private final Derived scale;
+    private final Derived twiceFactors;
 
     public SllLinear(int features, int inner, Generator generator) {
         this.weight = parameter("weight", Init.xavierNormal(
@@ -37,7 +37,7 @@ public final class SllLinear extends Module {
         this.bias = parameter("bias", Init.uniform(Tensor.empty(new long[] {1, inner}, DType.FLOAT32, Device.CPU),
                 -bound, bound, generator));
         this.q = parameter("q", Init.normal(Tensor.empty(new long[] {inner}, DType.FLOAT32, Device.CPU), 0, 1, generator));
-        this.scale = derived(() -> rescalingFactors().mul(-2.0), weight, q);
+        this.twiceFactors = derived(() -> rescalingFactors().mul(2.0), weight, q);
     }
 
     /** {@code t}, one factor per inner unit. */
@@ -48,11 +48,10 @@ public final class SllLinear extends Module {
         return SafeInverse.of(gram.sum(1, false));
     }
 
-    /** {@code x + (-2 t * relu(W x + b)) W}, the residual added in place when autograd does not record. */
+    /** {@code x - (2 t * relu(W x + b)) W}; the activations are small, so the factors go onto them. */
     @Override
     protected Tensor compute(Tensor x) {
-        Tensor hidden = x.linear(weight.value(), bias.value().reshape(-1)).relu_().mul(scale.get());
-        Tensor update = hidden.matmul(weight.value());
-        return update.requiresGrad() ? x.add(update) : update.add_(x);
+        Tensor hidden = x.linear(weight.value(), bias.value().reshape(-1)).relu_().mul(twiceFactors.get());
+        return x.sub(hidden.matmul(weight.value()));
     }
 }
