@@ -153,6 +153,10 @@ class CommandsTest {
         assertTrue(err.toString().contains("nope.pth: no such file"));
         assertEquals(2, run("distance", ref, ref, "--random-init", "--depth", "two"));
         assertTrue(err.toString().contains("--depth expects a whole number, got 'two'"));
+        assertEquals(2, run(with(new String[] {"distance", ref, ref, "--threads", "0"}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("--threads must be at least 1, got 0"), err.toString());
+        assertEquals(2, run(with(new String[] {"embed", ref, "--decode-threads", "0"}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("--decode-threads must be at least 1, got 0"), err.toString());
         assertEquals(2, run("synth", "--output", data.toString()));
         assertTrue(err.toString().contains("not empty"), err.toString());
         assertEquals(2, run("synth"));
