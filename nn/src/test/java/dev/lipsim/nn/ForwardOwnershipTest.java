@@ -72,8 +72,8 @@ class ForwardOwnershipTest {
         peakResidentBytes(4);
         long shallow = peakResidentBytes(4);
         long deep = peakResidentBytes(24);
-        // Keeping every layer's output would add 20 activations (160 MB); allow a few for noise.
-        assertTrue(deep - shallow < 4 * activation, "peak resident memory grew by " + (deep - shallow) / (1 << 20)
+        // Keeping every layer's output would add 20 activations (160 MB); allow 8 for noise (JVM heap growth).
+        assertTrue(deep - shallow < 8 * activation, "peak resident memory grew by " + (deep - shallow) / (1 << 20)
                 + " MiB from 4 to 24 layers (one activation is " + activation / (1 << 20) + " MiB)");
     }
 

