@@ -35,7 +35,7 @@ public abstract class Module implements AutoCloseable {
 
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
-    private final List<Derived> derived = new ArrayList<>();
+    private final List<Derived> cached = new ArrayList<>();
     private boolean training = true;
 
     /**
@@ -91,7 +91,7 @@ public abstract class Module implements AutoCloseable {
     /** Registers a tensor computed from {@code sources}, cached between forward passes (see {@link Derived}). */
     protected final Derived derived(Supplier<Tensor> computation, Parameter... sources) {
         Derived value = new Derived(computation, List.of(sources));
-        derived.add(value);
+        cached.add(value);
         return value;
     }
 
@@ -292,7 +292,7 @@ public abstract class Module implements AutoCloseable {
     /** Frees every parameter, buffer and cached value, children included. */
     @Override
     public void close() {
-        derived.forEach(Derived::close);
+        cached.forEach(Derived::close);
         parameters.values().forEach(Parameter::close);
         children.values().forEach(Module::close);
     }
