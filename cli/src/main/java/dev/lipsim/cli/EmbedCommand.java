@@ -2,9 +2,9 @@ package dev.lipsim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.ParallelLoader;
+import dev.lipsim.eval.Embeddings;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Tensor;
-import dev.lipsim.tensor.TensorScope;
 import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,8 +21,6 @@ import org.apache.commons.cli.Options;
 
 /** {@code lipsim embed IMAGE|FOLDER...}: unit embeddings keyed by image path. */
 final class EmbedCommand implements Command {
-
-    private static final int BATCH = 16;
 
     @Override
     public String name() {
@@ -63,28 +61,13 @@ final class EmbedCommand implements Command {
         if (threads < 1) {
             throw new UsageException("--decode-threads must be at least 1, got " + threads);
         }
-        try (LipSim metric = ModelOptions.open(line); var scope = TensorScope.open();
-                var loader = new ParallelLoader<Path, Preprocessed>(images, file -> new Preprocessed(file,
-                        TensorScope.release(metric.preprocess(file))), BATCH, threads, 2 * BATCH, onError)) {
+        try (LipSim metric = ModelOptions.open(line);
+                Embeddings result = embed(metric, images, threads, onError)) {
             Map<String, Tensor> embeddings = new LinkedHashMap<>();
-            try {
-                for (List<Preprocessed> batch : loader) {
-                    try (var batchScope = TensorScope.open()) {
-                        Tensor rows = metric.embeddingMap().apply(metric.features(
-                                Tensor.stack(batch.stream().map(Preprocessed::image).toList(), 0)));
-                        for (int i = 0; i < batch.size(); i++) {
-                            embeddings.put(batch.get(i).file().toString(), batchScope.keep(rows.select(0, i).clone()));
-                        }
-                    } finally {
-                        batch.forEach(item -> item.image().close());
-                    }
-                }
-            } catch (ParallelLoader.LoadFailure e) {
-                throw new UsageException(e.getMessage());
-            }
+            result.embeddings().forEach((file, row) -> embeddings.put(file.toString(), row));
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("images", embeddings.size());
-            report.put("skipped", loader.skipped());
+            report.put("skipped", result.skipped());
             if (output == null) {
                 report.put("embeddings", asJson(embeddings));
             } else if (output.endsWith(".safetensors")) {
@@ -100,8 +83,14 @@ final class EmbedCommand implements Command {
         return Main.OK;
     }
 
-    /** An image ready for the model, and where it came from. */
-    private record Preprocessed(Path file, Tensor image) {}
+    private static Embeddings embed(LipSim metric, List<Path> images, int threads, ParallelLoader.OnError onError)
+            throws UsageException {
+        try {
+            return Embeddings.of(metric, images, threads, onError);
+        } catch (ParallelLoader.LoadFailure e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
 
     private static Map<String, float[]> asJson(Map<String, Tensor> embeddings) {
         Map<String, float[]> values = new LinkedHashMap<>();

@@ -30,14 +30,24 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand()))
+        System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
+                new FinetuneCommand(), new EvalCommand()))
                 .run(args, System.out, System.err));
     }
 
-    int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            printCommands(args.length == 0 ? err : out);
-            return args.length == 0 ? USAGE : OK;
+    int run(String[] arguments, PrintStream out, PrintStream err) {
+        if (arguments.length == 0 || arguments[0].equals("--help") || arguments[0].equals("-h")) {
+            printCommands(arguments.length == 0 ? err : out);
+            return arguments.length == 0 ? USAGE : OK;
+        }
+        String[] args = ReferenceCommandLine.kebabCase(arguments);
+        if (args[0].startsWith("--")) {
+            try {
+                args = ReferenceCommandLine.fromMode(args);
+            } catch (UsageException e) {
+                err.println("lipsim: " + e.getMessage());
+                return USAGE;
+            }
         }
         Command command = commands.get(args[0]);
         if (command == null) {
@@ -57,6 +67,7 @@ public final class Main {
         } catch (ParseException | UsageException e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
             return USAGE;
+
         } catch (Exception e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
             return FAILURE;

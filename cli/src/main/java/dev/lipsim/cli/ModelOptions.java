@@ -22,9 +22,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * The flags every model-building command shares, named as in the reference where it has them:
- * a checkpoint ({@code .safetensors} of this project, or the reference's {@code .pth}), or a
- * freshly initialised model, which must be asked for with {@code --random-init}.
+ * The flags every model-building command shares, named as in the reference where it has them
+ * (its {@code snake_case} spellings work too): a checkpoint ({@code .safetensors} of this
+ * project, or the reference's {@code .pth}), or a freshly initialised model, which must be asked
+ * for with {@code --random-init}.
  */
 final class ModelOptions {
 
@@ -35,10 +36,10 @@ final class ModelOptions {
         options.addOption(value("model-name", "NAME", "architecture preset: " + String.join(", ", LipSimConfig.PRESETS)
                 + " (default small)"));
         options.addOption(value("depth", "N", "number of SLL convolutions"));
-        options.addOption(value("num_channels", "N", "channels of the convolutions"));
-        options.addOption(value("conv_size", "N", "inner width of the SLL convolutions (not a kernel size)"));
-        options.addOption(value("depth_linear", "N", "number of SLL linear layers"));
-        options.addOption(value("n_features", "N", "inner width of the SLL linear layers"));
+        options.addOption(value("num-channels", "N", "channels of the convolutions"));
+        options.addOption(value("conv-size", "N", "inner width of the SLL convolutions (not a kernel size)"));
+        options.addOption(value("depth-linear", "N", "number of SLL linear layers"));
+        options.addOption(value("n-features", "N", "inner width of the SLL linear layers"));
         options.addOption(value("image-size", "N", "input size in pixels, a multiple of 16 (default 224)"));
         options.addOption(value("embedding-dim", "N", "embedding size (default 1792, the DreamSim ensemble's)"));
         options.addOption(value("embedding", "MAP", "unit (the reference's) or append-one (always certifiable); default unit"));
@@ -46,6 +47,9 @@ final class ModelOptions {
         options.addOption(value("seed", "N", "seed for --random-init (default 0)"));
         options.addOption(value("threads", "N", "libtorch compute threads (default: one per core)"));
         options.addOption(Option.builder().longOpt("random-init").desc("use a randomly initialised model (no checkpoint)").build());
+        options.addOption(Option.builder().longOpt("requires-bias").desc("the reference's name for --embedding append-one").build());
+        options.addOption(value("teacher-model-name", "NAME", "sets the embedding size as the reference does: "
+                + String.join(", ", TEACHER_DIMENSIONS.keySet())));
     }
 
     private static Option value(String name, String argument, String description) {
@@ -54,10 +58,16 @@ final class ModelOptions {
 
     /** The metric the flags describe. */
     static LipSim open(CommandLine line) throws UsageException, IOException {
+        return open(line, checkpointFlag(line), parseEmbedding(line));
+    }
+
+    /** The metric of the model in {@code checkpoint} (null: the flags' model) under {@code embedding}. */
+    static LipSim open(CommandLine line, Path checkpoint, EmbeddingMap embedding) throws UsageException, IOException {
         applyThreads(line);
-        Device device = parseDevice(line);
-        EmbeddingMap embedding = parseEmbedding(line);
-        LipSimModel model = line.hasOption("checkpoint") ? fromCheckpoint(line) : fresh(line);
+        Device device = device(line);
+        LoadedCheckpoint loaded = model(line, checkpoint);
+        loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
+        LipSimModel model = loaded.model();
         try {
             return new LipSim(model, embedding, device);
         } catch (RuntimeException e) {
@@ -66,30 +76,43 @@ final class ModelOptions {
         }
     }
 
-    private static LipSimModel fresh(CommandLine line) throws UsageException {
+    /** The file of {@code --checkpoint}, or null. */
+    static Path checkpointFlag(CommandLine line) {
+        return line.hasOption("checkpoint") ? Path.of(line.getOptionValue("checkpoint")) : null;
+    }
+
+    /**
+     * The model in {@code checkpoint} (checked against any architecture flags given), with the
+     * optimizer state it holds, or with no checkpoint the freshly initialised model the flags
+     * describe, which needs {@code --random-init}.
+     */
+    static LoadedCheckpoint model(CommandLine line, Path checkpoint) throws UsageException, IOException {
+        if (checkpoint != null) {
+            return fromCheckpoint(line, checkpoint);
+        }
         if (!line.hasOption("random-init")) {
             throw new UsageException("no model: give --checkpoint FILE, or --random-init for an untrained model");
         }
         LipSimConfig config = requested(line, preset(line));
-        return new LipSimModel(config, new Generator(integer(line, "seed", 0)));
+        int seed = integer(line, "seed", 0);
+        return new LoadedCheckpoint(new LipSimModel(config, new Generator(seed)), Map.of(), 0, 0,
+                "random initialisation (seed " + seed + ")");
     }
 
-    private static LipSimModel fromCheckpoint(CommandLine line) throws UsageException, IOException {
+    private static LoadedCheckpoint fromCheckpoint(CommandLine line, Path file) throws UsageException, IOException {
         if (line.hasOption("random-init")) {
-            throw new UsageException("--random-init and --checkpoint exclude each other");
+            throw new UsageException("--random-init and a checkpoint exclude each other");
         }
-        Path file = Path.of(line.getOptionValue("checkpoint"));
         if (!Files.isRegularFile(file)) {
-            throw new UsageException("--checkpoint " + file + ": no such file");
+            throw new UsageException("checkpoint " + file + ": no such file");
         }
-        int embeddingDim = integer(line, "embedding-dim", LipSimConfig.DEFAULT_EMBEDDING_DIM);
+        int embeddingDim = flagValues(line).getOrDefault("embedding-dim", LipSimConfig.DEFAULT_EMBEDDING_DIM);
         LoadedCheckpoint loaded;
         try {
             loaded = Checkpoint.load(file, embeddingDim);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
-        loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
         LipSimConfig actual = loaded.model().config();
         List<String> conflicts = new ArrayList<>();
         flagValues(line).forEach((flag, value) -> {
@@ -103,9 +126,10 @@ final class ModelOptions {
         }
         if (!conflicts.isEmpty()) {
             loaded.model().close();
+            loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
             throw new UsageException(file + " does not match " + String.join(", ", conflicts));
         }
-        return loaded.model();
+        return loaded;
     }
 
     private static LipSimConfig preset(CommandLine line) throws UsageException {
@@ -121,10 +145,10 @@ final class ModelOptions {
         Map<String, Integer> flags = flagValues(line);
         try {
             return new LipSimConfig(flags.getOrDefault("depth", preset.depth()),
-                    flags.getOrDefault("num_channels", preset.channels()),
-                    flags.getOrDefault("conv_size", preset.convInner()),
-                    flags.getOrDefault("depth_linear", preset.linearDepth()),
-                    flags.getOrDefault("n_features", preset.linearFeatures()),
+                    flags.getOrDefault("num-channels", preset.channels()),
+                    flags.getOrDefault("conv-size", preset.convInner()),
+                    flags.getOrDefault("depth-linear", preset.linearDepth()),
+                    flags.getOrDefault("n-features", preset.linearFeatures()),
                     flags.getOrDefault("embedding-dim", preset.embeddingDim()),
                     flags.getOrDefault("image-size", preset.imageSize()));
         } catch (IllegalArgumentException e) {
@@ -132,13 +156,29 @@ final class ModelOptions {
         }
     }
 
-    private static final List<String> ARCHITECTURE = List.of("depth", "num_channels", "conv_size", "depth_linear",
-            "n_features", "embedding-dim", "image-size");
+    /** The reference's teachers and the embedding sizes they imply. */
+    static final Map<String, Integer> TEACHER_DIMENSIONS = Map.of("ensemble", 1792, "dino_vitb16", 768,
+            "open_clip_vitb32", 512, "clip_vitb32", 512);
+
+    private static final List<String> ARCHITECTURE = List.of("depth", "num-channels", "conv-size", "depth-linear",
+            "n-features", "embedding-dim", "image-size");
 
     private static Map<String, Integer> flagValues(CommandLine line) throws UsageException {
         Map<String, Integer> values = new LinkedHashMap<>();
+        if (line.hasOption("teacher-model-name")) {
+            String teacher = line.getOptionValue("teacher-model-name");
+            Integer dimension = TEACHER_DIMENSIONS.get(teacher);
+            if (dimension == null) {
+                throw new UsageException("--teacher_model_name " + teacher + " is not one of " + TEACHER_DIMENSIONS.keySet());
+            }
+            if (line.hasOption("embedding-dim") && integer(line, "embedding-dim", 0) != dimension) {
+                throw new UsageException("--teacher_model_name " + teacher + " means --embedding-dim " + dimension + ", not "
+                        + line.getOptionValue("embedding-dim"));
+            }
+            values.put("embedding-dim", dimension);
+        }
         for (String flag : ARCHITECTURE) {
-            if (line.hasOption(flag)) {
+            if (line.hasOption(flag) && !values.containsKey(flag)) {
                 values.put(flag, integer(line, flag, 0));
             }
         }
@@ -148,10 +188,10 @@ final class ModelOptions {
     private static int fieldFor(String flag, LipSimConfig config) {
         return switch (flag) {
             case "depth" -> config.depth();
-            case "num_channels" -> config.channels();
-            case "conv_size" -> config.convInner();
-            case "depth_linear" -> config.linearDepth();
-            case "n_features" -> config.linearFeatures();
+            case "num-channels" -> config.channels();
+            case "conv-size" -> config.convInner();
+            case "depth-linear" -> config.linearDepth();
+            case "n-features" -> config.linearFeatures();
             case "embedding-dim" -> config.embeddingDim();
             default -> config.imageSize();
         };
@@ -179,7 +219,7 @@ final class ModelOptions {
         }
     }
 
-    private static Device parseDevice(CommandLine line) throws UsageException {
+    static Device device(CommandLine line) throws UsageException {
         try {
             return Device.parse(line.getOptionValue("device", "cpu")).requireAvailable();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -187,12 +227,27 @@ final class ModelOptions {
         }
     }
 
-    private static EmbeddingMap parseEmbedding(CommandLine line) throws UsageException {
-        String value = line.getOptionValue("embedding", "unit");
+    /** {@code --embedding}, or {@code append-one} for the reference's {@code --requires_bias}; {@code fallback} if neither. */
+    static EmbeddingMap parseEmbedding(CommandLine line, EmbeddingMap fallback) throws UsageException {
+        if (line.hasOption("requires-bias")) {
+            if (line.hasOption("embedding") && !line.getOptionValue("embedding").equals("append-one")) {
+                throw new UsageException("--requires_bias asks for the append-one embedding, --embedding for "
+                        + line.getOptionValue("embedding"));
+            }
+            return EmbeddingMap.APPEND_ONE;
+        }
+        if (!line.hasOption("embedding")) {
+            return fallback;
+        }
+        String value = line.getOptionValue("embedding");
         return switch (value) {
             case "unit" -> EmbeddingMap.UNIT;
             case "append-one" -> EmbeddingMap.APPEND_ONE;
             default -> throw new UsageException("--embedding must be unit or append-one, got '" + value + "'");
         };
+    }
+
+    static EmbeddingMap parseEmbedding(CommandLine line) throws UsageException {
+        return parseEmbedding(line, EmbeddingMap.UNIT);
     }
 }

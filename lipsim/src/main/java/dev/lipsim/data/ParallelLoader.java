@@ -7,10 +7,14 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Decodes items on worker threads ahead of the consumer and hands them out in batches, in the
@@ -18,7 +22,8 @@ import java.util.concurrent.Future;
  * {@code prefetch} items are being decoded or waiting, so memory stays bounded; a batch is only
  * assembled when the consumer asks for it. An item that cannot be decoded is skipped and recorded
  * ({@link OnError#SKIP}; {@link #skipped()} names them) or stops the pass with an error naming
- * it ({@link OnError#FAIL}).
+ * it ({@link OnError#FAIL}). Results decoded but never handed out (a pass abandoned early) go to
+ * the {@code discard} callback on {@link #close()}, so that native memory they hold is freed.
  *
  * @param <I> the items (e.g. file paths or samples)
  * @param <R> what decoding gives
@@ -47,9 +52,12 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
     private final int prefetch;
     private final OnError onError;
     private final ExecutorService workers;
+    private final Consumer<? super R> discard;
+    private final Set<Future<R>> outstanding = ConcurrentHashMap.newKeySet();
     private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
 
-    public ParallelLoader(List<I> items, Decoder<I, R> decoder, int batchSize, int threads, int prefetch, OnError onError) {
+    public ParallelLoader(List<I> items, Decoder<I, R> decoder, int batchSize, int threads, int prefetch, OnError onError,
+            Consumer<? super R> discard) {
         if (batchSize < 1 || threads < 1 || prefetch < batchSize) {
             throw new IllegalArgumentException("need batch size >= 1, threads >= 1 and prefetch >= batch size, got "
                     + batchSize + ", " + threads + ", " + prefetch);
@@ -59,6 +67,7 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
         this.batchSize = batchSize;
         this.prefetch = prefetch;
         this.onError = onError;
+        this.discard = discard;
         this.workers = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "lipsim-loader");
             thread.setDaemon(true);
@@ -114,18 +123,24 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
                     while (pending.size() < prefetch && next < items.size()) {
                         I item = items.get(next++);
                         pendingItems.add(item);
-                        pending.add(workers.submit(() -> decoder.decode(item)));
+                        Future<R> future = workers.submit(() -> decoder.decode(item));
+                        outstanding.add(future);
+                        pending.add(future);
                     }
                     if (pending.isEmpty()) {
                         break;
                     }
                     I item = pendingItems.poll();
+                    Future<R> future = pending.poll();
                     try {
-                        out.add(pending.poll().get());
+                        R result = future.get();
+                        outstanding.remove(future);
+                        out.add(result);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted while loading " + item, e);
                     } catch (ExecutionException e) {
+                        outstanding.remove(future);
                         String reason = item + ": " + e.getCause().getMessage();
                         if (onError == OnError.FAIL) {
                             throw new LoadFailure("cannot load " + reason, e.getCause());
@@ -141,5 +156,16 @@ public final class ParallelLoader<I, R> implements Iterable<List<R>>, AutoClosea
     @Override
     public void close() {
         workers.shutdownNow();
+        try {
+            workers.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Future<R> future : outstanding) {
+            if (future.state() == Future.State.SUCCESS) {
+                discard.accept(future.resultNow());
+            }
+        }
+        outstanding.clear();
     }
 }

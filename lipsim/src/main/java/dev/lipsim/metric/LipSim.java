@@ -1,7 +1,6 @@
 package dev.lipsim.metric;
 
-import dev.lipsim.image.ImageDecoder;
-import dev.lipsim.image.Transforms;
+import dev.lipsim.data.ImageBatches;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.tensor.Autograd;
@@ -10,7 +9,6 @@ import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,10 +46,7 @@ public final class LipSim implements AutoCloseable {
 
     /** The image in {@code file} as the model takes it: {@code [3, S, S]} in [0, 1]. */
     public Tensor preprocess(Path file) throws IOException {
-        int size = model.config().imageSize();
-        try (var scope = TensorScope.open()) {
-            return scope.keep(Transforms.resize(ImageDecoder.read(file), size, size));
-        }
+        return ImageBatches.preprocess(file, model.config().imageSize());
     }
 
     /** Backbone features {@code [N, F]} of preprocessed images {@code [N, 3, S, S]}, without gradients. */
@@ -61,14 +56,10 @@ public final class LipSim implements AutoCloseable {
         }
     }
 
-    /** Unit embeddings of the images in {@code files}, one row each. */
-    public Tensor embed(List<Path> files) throws IOException {
+    /** Unit embeddings {@code [N, F]} of preprocessed images {@code [N, 3, S, S]}, without gradients. */
+    public Tensor embeddings(Tensor images) {
         try (var scope = TensorScope.open()) {
-            List<Tensor> images = new ArrayList<>();
-            for (Path file : files) {
-                images.add(preprocess(file));
-            }
-            return scope.keep(embedding.apply(features(Tensor.stack(images, 0))));
+            return scope.keep(embedding.apply(features(images)));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lipsim.eval.TwoAfc;
 import dev.lipsim.image.ImageDecoder;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
@@ -42,8 +43,8 @@ class DatasetsTest {
                     Tensor reference = ImageDecoder.read(sample.reference());
                     double d0 = ImageDecoder.read(sample.left()).sub(reference).norm().item();
                     double d1 = ImageDecoder.read(sample.right()).sub(reference).norm().item();
-                    pixelScore += sample.score(d0, d1);
-                    perfectScore += sample.score(sample.humanChoice() == 1 ? 1 : 0, sample.humanChoice() == 1 ? 0 : 1);
+                    pixelScore += TwoAfc.score(d0, d1, sample.target());
+                    perfectScore += TwoAfc.score(sample.humanChoice() == 1 ? 1 : 0, sample.humanChoice() == 1 ? 0 : 1, sample.target());
                 }
             }
         }
@@ -142,7 +143,7 @@ class DatasetsTest {
             return i * i;
         };
         List<Integer> seen = new ArrayList<>();
-        try (var loader = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.SKIP)) {
+        try (var loader = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.SKIP, result -> {})) {
             List<Integer> sizes = new ArrayList<>();
             for (List<Integer> batch : loader) {
                 sizes.add(batch.size());
@@ -153,11 +154,11 @@ class DatasetsTest {
         }
         List<Integer> expected = items.stream().filter(i -> i != 13).map(i -> i * i).toList();
         assertEquals(expected, seen, "items come back in order");
-        try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL)) {
+        try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL, result -> {})) {
             var error = assertThrows(ParallelLoader.LoadFailure.class, () -> strict.forEach(batch -> { }));
             assertTrue(error.getMessage().contains("cannot load 13: item 13 is unreadable"), error.getMessage());
         }
-        try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL)) {
+        try (var strict = new ParallelLoader<>(items, slowSquare, 5, 4, 8, ParallelLoader.OnError.FAIL, result -> {})) {
             var batches = strict.iterator();
             assertEquals(List.of(0, 1, 4, 9, 16), batches.next());
             assertEquals(List.of(25, 36, 49, 64, 81), batches.next());

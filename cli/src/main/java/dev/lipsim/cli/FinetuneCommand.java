@@ -1,0 +1,181 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.eval.Evaluation;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.train.FineTuneConfig;
+import dev.lipsim.train.FineTuning;
+import dev.lipsim.train.Progress;
+import dev.lipsim.train.RunDirectory;
+import dev.lipsim.train.StopSignal;
+import dev.lipsim.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lipsim finetune}: the paper's step 2 as a resumable run; the reference's {@code --mode finetune}. */
+final class FinetuneCommand implements Command {
+
+    /** Exit code of a run stopped by Ctrl-C after writing its checkpoint (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
+
+    /** Flags that define a run, which a resumed run takes from its config.json instead. */
+    private static final List<String> RUN_FLAGS = List.of("data-dir", "dataset", "train-dir", "checkpoint", "random-init",
+            "model-name", "depth", "num-channels", "conv-size", "depth-linear", "n-features", "image-size", "embedding-dim",
+            "teacher-model-name", "embedding", "requires-bias", "seed", "loss", "margin", "optimizer", "scheduler", "lr",
+            "beta1", "beta2", "wd", "batch-size", "epochs", "checkpoint-every", "keep-checkpoints", "gradient-clip-by-norm");
+
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    public String summary() {
+        return "fine-tune a model on 2AFC triplets with the hinge loss (resumable; Ctrl-C saves)";
+    }
+
+    @Override
+    public Options options() {
+        Options options = new Options();
+        DataOptions.addTo(options);
+        ModelOptions.addTo(options);
+        options.addOption(value("resume", "DIR", "continue the run in DIR from its newest checkpoint, as configured"));
+        options.addOption(value("epochs", "N", "passes over the training triplets (default " + FineTuneConfig.DEFAULT_EPOCHS + ")"));
+        options.addOption(value("loss", "NAME", "hinge (default, the paper's) or rmse (what the reference trains without "
+                + "--loss hinge)"));
+        options.addOption(value("margin", "M", "hinge margin (default 0; the paper uses 0.2, 0.4, 0.5)"));
+        options.addOption(value("lr", "RATE", "peak learning rate (default " + FineTuneConfig.DEFAULT_LEARNING_RATE + ")"));
+        options.addOption(value("optimizer", "NAME", "adam (default) or adamw"));
+        options.addOption(value("beta1", "B", "Adam beta1 (default " + FineTuneConfig.DEFAULT_BETA1 + ")"));
+        options.addOption(value("beta2", "B", "Adam beta2 (default " + FineTuneConfig.DEFAULT_BETA2 + ")"));
+        options.addOption(value("wd", "W", "weight decay (default 0)"));
+        options.addOption(value("scheduler", "NAME", "interp (default: triangular, 0 -> lr at 2/5 -> lr/20 at 4/5 -> 0) or cosine"));
+        options.addOption(value("gradient-clip-by-norm", "N", "largest joint gradient norm (default: no clipping)"));
+        options.addOption(value("checkpoint-every", "STEPS", "steps between checkpoints (default "
+                + FineTuneConfig.DEFAULT_CHECKPOINT_EVERY + "; one is always written at the end)"));
+        options.addOption(value("keep-checkpoints", "K", "newest checkpoints kept (default " + FineTuneConfig.DEFAULT_KEEP_CHECKPOINTS
+                + ")"));
+        options.addOption(value("frequency-log-steps", "N", "steps between progress lines when not on a terminal (default 10)"));
+        options.addOption(Option.builder().longOpt("no-eval").desc("skip the 2AFC evaluation at the end").build());
+        return options;
+    }
+
+    private static Option value(String name, String argument, String description) {
+        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out) throws Exception {
+        int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
+        Device device = ModelOptions.device(line);
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads);
+                Progress progress = Progress.on(System.err, Progress.terminal(),
+                        DataOptions.positive(line, "frequency-log-steps", 10))) {
+            report.put("run", run.run().root().toString());
+            report.put("startedFrom", run.startedFrom());
+            report.put("firstStep", run.firstStep());
+            report.put("totalSteps", run.totalSteps());
+            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+            TrainingLoop.Outcome outcome = run.train(progress, StopSignal.install(System.err));
+            report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
+            report.put("steps", outcome.steps());
+            report.put("checkpoint", outcome.checkpoint().file().toString());
+            report.put("lastLoss", outcome.lastLoss());
+            if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
+                report.put("resumeWith", "lipsim finetune --resume " + run.run().root());
+                Json.print(report, out);
+                return INTERRUPTED;
+            }
+            if (!line.hasOption("no-eval")) {
+                Evaluation.Report evaluation = run.evaluate(decodeThreads);
+                report.put("evaluation", evaluation);
+            }
+        }
+        Json.print(report, out);
+        return Main.OK;
+    }
+
+    private static FineTuning resume(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+        List<String> given = RUN_FLAGS.stream().filter(line::hasOption).map(flag -> "--" + flag).toList();
+        if (!given.isEmpty()) {
+            throw new UsageException("--resume continues a run as its config.json says; " + String.join(", ", given)
+                    + " cannot change it (start a new run instead)");
+        }
+        Path folder = Path.of(line.getOptionValue("resume"));
+        try {
+            return FineTuning.resume(folder, device, decodeThreads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static FineTuning start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+        if (!line.hasOption("train-dir")) {
+            throw new UsageException("--train_dir DIR is required: the run's configuration, metrics and checkpoints go there"
+                    + " (or --resume DIR to continue a run)");
+        }
+        Path folder = DataOptions.trainDir(line);
+        if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
+            throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
+                    + " or choose a new --train_dir");
+        }
+        Path start = startCheckpoint(line, folder);
+        Path dataDir = DataOptions.dataDir(line);
+        String dataset = DataOptions.dataset(line);
+        FineTuneConfig config;
+        LoadedCheckpoint initial = ModelOptions.model(line, start);
+        try {
+            config = new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),
+                    initial.model().config(), ModelOptions.integer(line, "seed", 0),
+                    ModelOptions.parseEmbedding(line) == EmbeddingMap.APPEND_ONE ? "append-one" : "unit",
+                    line.getOptionValue("loss", "hinge"), DataOptions.number(line, "margin", 0), line.getOptionValue("optimizer",
+                    "adam"), DataOptions.number(line, "lr", FineTuneConfig.DEFAULT_LEARNING_RATE),
+                    DataOptions.number(line, "beta1", FineTuneConfig.DEFAULT_BETA1),
+                    DataOptions.number(line, "beta2", FineTuneConfig.DEFAULT_BETA2), DataOptions.number(line, "wd", 0),
+                    schedule(line), DataOptions.positive(line, "batch-size", FineTuneConfig.DEFAULT_BATCH_SIZE),
+                    DataOptions.positive(line, "epochs", FineTuneConfig.DEFAULT_EPOCHS),
+                    DataOptions.positive(line, "checkpoint-every", (int) FineTuneConfig.DEFAULT_CHECKPOINT_EVERY),
+                    DataOptions.positive(line, "keep-checkpoints", FineTuneConfig.DEFAULT_KEEP_CHECKPOINTS),
+                    DataOptions.number(line, "gradient-clip-by-norm", 0), 0);
+        } catch (UsageException | IllegalArgumentException e) {
+            initial.model().close();
+            initial.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
+            throw e instanceof UsageException u ? u : new UsageException(e.getMessage());
+        }
+        try {
+            return FineTuning.start(config, initial, folder, device, decodeThreads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** {@code --checkpoint}, else (without {@code --random-init}) the newest checkpoint already in the training folder. */
+    private static Path startCheckpoint(CommandLine line, Path folder) throws IOException, UsageException {
+        Path flag = ModelOptions.checkpointFlag(line);
+        if (flag != null || line.hasOption("random-init")) {
+            return flag;
+        }
+        return RunDirectory.latestIn(folder).orElseThrow(() -> new UsageException("no model to fine-tune: give --checkpoint "
+                + "FILE, --random-init, or a --train_dir holding checkpoints/model.ckpt-N.pth as the reference does"));
+    }
+
+    private static String schedule(CommandLine line) throws UsageException {
+        String value = line.getOptionValue("scheduler", "interp");
+        return switch (value) {
+            case "interp", "triangular" -> "triangular";
+            case "cosine" -> "cosine";
+            default -> throw new UsageException("--scheduler must be interp (triangular) or cosine, got '" + value + "'");
+        };
+    }
+}

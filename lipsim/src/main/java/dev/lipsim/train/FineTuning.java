@@ -1,0 +1,204 @@
+package dev.lipsim.train;
+
+import dev.lipsim.checkpoint.Checkpoint;
+import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.data.BappsDataset;
+import dev.lipsim.data.NightDataset;
+import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.eval.Evaluation;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.Parameter;
+import dev.lipsim.nn.optim.Adam;
+import dev.lipsim.nn.optim.LearningRateSchedule;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Fine-tuning a LipSim model on 2AFC triplets (the paper's step 2), as a resumable run:
+ * {@link #start} a new run or {@link #resume} one, then {@link #train} and {@link #evaluate}.
+ */
+public final class FineTuning implements AutoCloseable {
+
+    /** The BAPPS category the reference fine-tunes on. */
+    public static final String BAPPS_TRAINING_CATEGORY = "traditional";
+
+    private final FineTuneConfig config;
+    private final RunDirectory run;
+    private final LipSimModel model;
+    private final Optimizer optimizer;
+    private final TrainingLoop<TwoAfcSample> loop;
+    private final Device device;
+    private final long firstStep;
+    private final String startedFrom;
+
+    private FineTuning(FineTuneConfig config, RunDirectory run, LipSimModel model, Map<String, Tensor> optimizerState,
+            List<TwoAfcSample> triplets, long firstStep, String startedFrom, Device device, int decodeThreads) {
+        this.config = config;
+        this.run = run;
+        this.model = model;
+        this.device = device;
+        this.firstStep = firstStep;
+        this.startedFrom = startedFrom;
+        model.to(device);
+        List<Parameter> parameters = model.parameters().stream().filter(Parameter::isTrainable).toList();
+        this.optimizer = config.optimizer().equals("adamw")
+                ? Adam.adamW(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay())
+                : Adam.adam(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay());
+        optimizer.loadStateDict(optimizerState);
+        var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), config.batchSize(), config.seed(), decodeThreads);
+        EmbeddingMap embedding = embeddingMap(config);
+        Objective<TwoAfcSample> objective = config.loss().equals("hinge")
+                ? new HingeObjective(model, embedding, config.margin(), device)
+                : new RmseObjective(model, embedding, device);
+        var settings = new TrainingLoop.Settings(config.epochs(), config.checkpointEvery(), config.keepCheckpoints(),
+                config.clipNorm());
+        long totalSteps = config.epochs() * data.stepsPerEpoch();
+        LearningRateSchedule schedule = config.schedule().equals("cosine")
+                ? LearningRateSchedule.warmupCosine(config.learningRate(), 0, totalSteps)
+                : LearningRateSchedule.triangular(config.learningRate(), Math.max(5, totalSteps));
+        this.loop = new TrainingLoop<>(model, optimizer, schedule, objective, data, run, settings);
+    }
+
+    /**
+     * Starts a new run in {@code folder} from {@code initial}: the model read from
+     * {@code config.start()}, with the optimizer state it holds (the reference continues its
+     * Adam moments too), or the model initialised from {@code config.seed()}. The run owns
+     * {@code initial} from here on.
+     */
+    public static FineTuning start(FineTuneConfig config, LoadedCheckpoint initial, Path folder, Device device,
+            int decodeThreads) throws IOException {
+        try {
+            List<TwoAfcSample> triplets = trainingTriplets(config);
+            FineTuneConfig actual = config.withModel(initial.model().config(), triplets.size());
+            RunDirectory run = RunDirectory.create(folder, actual.toJson());
+            return new FineTuning(actual, run, initial.model(), initial.optimizerState(), triplets, 0, initial.source(), device,
+                    decodeThreads);
+        } catch (IOException | RuntimeException e) {
+            initial.model().close();
+            throw e;
+        } finally {
+            initial.optimizerState().values().forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Continues the run in {@code folder} from its newest checkpoint, or, if it was stopped
+     * before its first one, from the model it started with.
+     */
+    public static FineTuning resume(Path folder, Device device, int decodeThreads) throws IOException {
+        RunDirectory run = RunDirectory.open(folder);
+        FineTuneConfig config;
+        try {
+            config = FineTuneConfig.fromJson(run.config());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(folder.resolve(RunDirectory.CONFIG) + ": " + e.getMessage(), e);
+        }
+        List<TwoAfcSample> triplets = trainingTriplets(config);
+        if (triplets.size() != config.trainingTriplets()) {
+            throw new IOException("the training data in " + config.dataDir() + " has " + triplets.size()
+                    + " triplets, the run in " + folder + " started with " + config.trainingTriplets()
+                    + "; resuming on other data would not continue the same run");
+        }
+        var latest = run.latestCheckpoint();
+        LoadedCheckpoint loaded = latest.isPresent()
+                ? Checkpoint.load(latest.get().file(), config.model().embeddingDim())
+                : initialModel(config);
+        long step = latest.map(RunDirectory.Saved::step).orElse(0L);
+        try {
+            run.truncateMetrics(step);
+            return new FineTuning(config, run, loaded.model(), loaded.optimizerState(), triplets, step, loaded.source(), device,
+                    decodeThreads);
+        } catch (IOException | RuntimeException e) {
+            loaded.model().close();
+            throw e;
+        } finally {
+            loaded.optimizerState().values().forEach(Tensor::close);
+        }
+    }
+
+    /** The model a run started from, made again: read from its start checkpoint or initialised from its seed. */
+    private static LoadedCheckpoint initialModel(FineTuneConfig config) throws IOException {
+        if (config.start() != null) {
+            return Checkpoint.load(Path.of(config.start()), config.model().embeddingDim());
+        }
+        return new LoadedCheckpoint(new LipSimModel(config.model(), new Generator(config.seed())), Map.of(), 0, 0,
+                "random initialisation (seed " + config.seed() + ")");
+    }
+
+    /** The triplets a configuration trains on: NIGHT's train split, or BAPPS's train/traditional. */
+    static List<TwoAfcSample> trainingTriplets(FineTuneConfig config) throws IOException {
+        Path root = Path.of(config.dataDir());
+        if (config.dataset().equals("night")) {
+            return NightDataset.load(root, "train");
+        }
+        Path folder = Evaluation.bappsCategories(root, "train").get(BAPPS_TRAINING_CATEGORY);
+        if (folder == null) {
+            throw new IOException("no BAPPS train/" + BAPPS_TRAINING_CATEGORY + " folder under " + root);
+        }
+        return BappsDataset.load(folder);
+    }
+
+    static EmbeddingMap embeddingMap(FineTuneConfig config) {
+        return config.embedding().equals("append-one") ? EmbeddingMap.APPEND_ONE : EmbeddingMap.UNIT;
+    }
+
+    public FineTuneConfig config() {
+        return config;
+    }
+
+    public RunDirectory run() {
+        return run;
+    }
+
+    /** Steps done before this call (0 for a new run). */
+    public long firstStep() {
+        return firstStep;
+    }
+
+    public long totalSteps() {
+        return loop.totalSteps();
+    }
+
+    /** Where the model came from: a checkpoint and its format, or the random initialisation. */
+    public String startedFrom() {
+        return startedFrom;
+    }
+
+    /** Trains to the end, or until {@code stop} turns true (then a checkpoint is written first). */
+    public TrainingLoop.Outcome train(Progress progress, BooleanSupplier stop) throws IOException {
+        return loop.run(firstStep, progress, stop);
+    }
+
+    /**
+     * Natural 2AFC of the model as it is now, on the test parts of its dataset (NIGHT's
+     * test_imagenet and test_no_imagenet, BAPPS's val categories); also appended to the metrics.
+     */
+    public Evaluation.Report evaluate(int decodeThreads) throws IOException {
+        LipSim metric = new LipSim(model, embeddingMap(config), device);
+        Path root = Path.of(config.dataDir());
+        Evaluation.Report report = config.dataset().equals("night")
+                ? Evaluation.night(metric, root, Evaluation.NIGHT_TEST_SPLITS, config.batchSize(), decodeThreads)
+                : Evaluation.bapps(metric, root, "val", config.batchSize(), decodeThreads);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", run.latestCheckpoint().map(RunDirectory.Saved::step).orElse(0L));
+        record.put("evaluation", report);
+        run.appendMetrics(record);
+        return report;
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        model.close();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.lipsim.train;
+
+import dev.lipsim.data.ImageBatches;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.Parameter;
+import dev.lipsim.nn.optim.GradientClipping;
+import dev.lipsim.nn.optim.LearningRateSchedule;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The training loop of every LipSim run (fine-tuning, distillation): for each step, the learning
+ * rate from the schedule, the objective's loss on the next batch, backward, a check that loss and
+ * gradients are finite, optional clipping, the optimizer's update; a metrics record per step and
+ * a checkpoint every {@link Settings#checkpointEvery} steps and at the end.
+ *
+ * <p>The state after N steps is the model, the optimizer and N: the schedule is a function of
+ * the step, and the data order of the seed, the epoch and the batch index, so {@link #run} from
+ * a checkpoint's step continues exactly as the uninterrupted run would have. (Data-parallel
+ * training fits between backward and the update, where gradients would be averaged, and in
+ * {@link TrainingData#epoch}, where each process would take its share of a batch.)
+ *
+ * @param <I> the items of a batch
+ */
+public final class TrainingLoop<I> {
+
+    /**
+     * How long to train and how to keep the results.
+     *
+     * @param epochs passes over the data
+     * @param checkpointEvery steps between checkpoints (one is always written at the end)
+     * @param keepCheckpoints how many of the newest checkpoints to keep
+     * @param clipNorm the largest joint gradient norm (larger ones are scaled down), or 0 for none
+     */
+    public record Settings(long epochs, long checkpointEvery, int keepCheckpoints, double clipNorm) {
+        public Settings {
+            if (epochs < 1 || checkpointEvery < 1 || keepCheckpoints < 1 || !(clipNorm >= 0)) {
+                throw new IllegalArgumentException("need epochs, checkpoint interval and checkpoints kept >= 1 and a clip "
+                        + "norm >= 0, got " + epochs + ", " + checkpointEvery + ", " + keepCheckpoints + ", " + clipNorm);
+            }
+        }
+    }
+
+    /** How a run ended. */
+    public enum Status { COMPLETED, INTERRUPTED }
+
+    /**
+     * The end of {@link #run}.
+     *
+     * @param status finished, or stopped on request after a checkpoint
+     * @param steps steps completed
+     * @param checkpoint the checkpoint written last
+     * @param lastLoss the loss of the last step run in this call, NaN if none ran
+     */
+    public record Outcome(Status status, long steps, RunDirectory.Saved checkpoint, double lastLoss) {}
+
+    private final LipSimModel model;
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private final Objective<I> objective;
+    private final TrainingData<I> data;
+    private final RunDirectory run;
+    private final Settings settings;
+
+    public TrainingLoop(LipSimModel model, Optimizer optimizer, LearningRateSchedule schedule, Objective<I> objective,
+            TrainingData<I> data, RunDirectory run, Settings settings) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.objective = objective;
+        this.data = data;
+        this.run = run;
+        this.settings = settings;
+    }
+
+    public long totalSteps() {
+        return settings.epochs() * data.stepsPerEpoch();
+    }
+
+    /**
+     * Trains from {@code firstStep} (0, or the step of the checkpoint the model and optimizer
+     * were loaded from) to the end, reporting to {@code progress}; when {@code stop} turns true,
+     * finishes the current step, writes a checkpoint and returns {@link Status#INTERRUPTED}.
+     *
+     * @throws TrainingDiverged when the loss or a gradient is not finite (nothing is saved)
+     */
+    public Outcome run(long firstStep, Progress progress, BooleanSupplier stop) throws IOException {
+        long total = totalSteps();
+        if (firstStep < 0 || firstStep > total) {
+            throw new IllegalArgumentException("cannot start at step " + firstStep + " of " + total);
+        }
+        model.train();
+        optimizer.zeroGrad();
+        long step = firstStep;
+        double lastLoss = Double.NaN;
+        RunDirectory.Saved saved = run.latestCheckpoint().orElse(null);
+        progress.started(firstStep, total);
+        while (step < total) {
+            long epoch = step / data.stepsPerEpoch();
+            try (TrainingData.Pass<ImageBatches.Batch<I>> pass = data.epoch(epoch, step % data.stepsPerEpoch())) {
+                while (pass.hasNext() && step < total) {
+                    long started = System.nanoTime();
+                    double learningRate = schedule.at(step);
+                    optimizer.setLearningRate(learningRate);
+                    int samples;
+                    try (ImageBatches.Batch<I> batch = pass.next()) {
+                        samples = batch.items().size();
+                        lastLoss = backward(batch, step, epoch, saved);
+                    }
+                    double gradientNorm = gradientNorm();
+                    if (!Double.isFinite(gradientNorm)) {
+                        optimizer.zeroGrad();
+                        throw diverged("the gradient norm is " + gradientNorm, step, epoch, saved);
+                    }
+                    if (settings.clipNorm() > 0) {
+                        GradientClipping.clipNorm(optimizer.parameters(), settings.clipNorm());
+                    }
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                    step++;
+                    StepRecord record = new StepRecord(step, total, epoch, lastLoss, learningRate, gradientNorm, samples,
+                            (System.nanoTime() - started) / 1e9);
+                    run.appendMetrics(asMap(record));
+                    progress.stepped(record);
+                    boolean stopping = stop.getAsBoolean() && step < total;
+                    if (step % settings.checkpointEvery() == 0 || step == total || stopping) {
+                        saved = run.saveCheckpoint(model, optimizer, step, epoch, settings.keepCheckpoints());
+                    }
+                    if (stopping) {
+                        progress.note("stopped after step " + step + "; checkpoint " + saved.file());
+                        return new Outcome(Status.INTERRUPTED, step, saved, lastLoss);
+                    }
+                }
+            }
+        }
+        if (saved == null || saved.step() != step) {
+            saved = run.saveCheckpoint(model, optimizer, step, step / data.stepsPerEpoch(), settings.keepCheckpoints());
+        }
+        return new Outcome(Status.COMPLETED, step, saved, lastLoss);
+    }
+
+    private double backward(ImageBatches.Batch<I> batch, long step, long epoch, RunDirectory.Saved saved) {
+        try (var scope = TensorScope.open()) {
+            Tensor loss = objective.loss(batch);
+            double value = loss.item();
+            if (!Double.isFinite(value)) {
+                throw diverged("the loss is " + value, step, epoch, saved);
+            }
+            loss.backward();
+            return value;
+        }
+    }
+
+    private double gradientNorm() {
+        try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
+            double squares = 0;
+            for (Parameter parameter : optimizer.parameters()) {
+                Tensor grad = parameter.grad();
+                if (grad != null) {
+                    double norm = grad.norm().item();
+                    squares += norm * norm;
+                }
+            }
+            return Math.sqrt(squares);
+        }
+    }
+
+    private static TrainingDiverged diverged(String what, long step, long epoch, RunDirectory.Saved saved) {
+        String kept = Optional.ofNullable(saved).map(s -> "the last good checkpoint is " + s.file() + " (step " + s.step() + ")")
+                .orElse("no checkpoint was written yet");
+        return new TrainingDiverged("training diverged at step " + (step + 1) + " (epoch " + epoch + "): " + what
+                + "; stopped without saving, " + kept + "; a lower learning rate may help");
+    }
+
+    private static Map<String, Object> asMap(StepRecord r) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("step", r.step());
+        map.put("epoch", r.epoch());
+        map.put("loss", r.loss());
+        map.put("lr", r.learningRate());
+        map.put("gradNorm", r.gradientNorm());
+        map.put("samples", r.samples());
+        map.put("seconds", r.seconds());
+        return map;
+    }
+}
