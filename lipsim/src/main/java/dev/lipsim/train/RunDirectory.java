@@ -107,6 +107,18 @@ public final class RunDirectory {
         return Optional.empty();
     }
 
+    /** The step in a checkpoint's name (ours or the reference's), or -1 if the name has none. */
+    public static long stepOf(Path checkpoint) {
+        String name = checkpoint.getFileName().toString();
+        for (Pattern pattern : List.of(CHECKPOINT, REFERENCE_CHECKPOINT)) {
+            Matcher m = pattern.matcher(name);
+            if (m.matches()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        return -1;
+    }
+
     private static List<Saved> checkpoints(Path folder, Pattern pattern) throws IOException {
         List<Saved> saved = new ArrayList<>();
         if (!Files.isDirectory(folder.resolve(CHECKPOINTS))) {

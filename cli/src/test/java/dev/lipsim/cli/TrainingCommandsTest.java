@@ -1,0 +1,162 @@
+package dev.lipsim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lipsim.data.NightDataset;
+import dev.lipsim.data.SyntheticTwoAfc;
+import dev.lipsim.data.TwoAfcSample;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lipsim finetune} and {@code lipsim eval}, also as the reference's command lines. */
+class TrainingCommandsTest {
+
+    private static final String[] TINY = {"--random-init", "--depth", "1", "--num_channels", "4", "--conv_size", "2",
+        "--depth_linear", "1", "--n_features", "8", "--image-size", "16", "--embedding-dim", "4", "--seed", "3"};
+
+    @TempDir
+    static Path work;
+
+    private static Path data;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void synthesize() throws IOException {
+        data = work.resolve("synth");
+        SyntheticTwoAfc.write(data, 60, 16, 4);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return new Main(List.of(new FinetuneCommand(), new EvalCommand())).run(args,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static String[] with(String[] base, String... more) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private JsonNode json() throws IOException {
+        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private String error() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theReferenceFineTuneAndEvalCommandLinesWork() throws IOException {
+        Path run = work.resolve("reference-style");
+        int exit = run(with(new String[] {"--mode", "finetune", "--dataset", "night", "--data_dir", data.toString(),
+            "--train_dir", run.toString(), "--batch_size", "8", "--epochs", "1", "--margin", "0.2", "--local", "--nnodes", "4"},
+                TINY));
+        assertEquals(0, exit, error());
+        JsonNode report = json();
+        assertEquals("completed", report.get("status").asText());
+        assertEquals(report.get("totalSteps").asLong(), report.get("steps").asLong());
+        assertTrue(report.at("/noEffect/--local").asText().contains("no effect"));
+        assertTrue(report.at("/noEffect/--nnodes").asText().contains("no effect"));
+        assertTrue(report.get("evaluation").has("overall"));
+        String config = Files.readString(run.resolve("config.json"));
+        assertTrue(config.contains("\"loss\" : \"hinge\"") && config.contains("\"margin\" : 0.2"), config);
+
+        assertEquals(0, run("--mode", "eval", "--data_dir", data.toString(), "--train_dir", run.toString()), error());
+        JsonNode evaluation = json();
+        assertTrue(evaluation.get("model").asText().endsWith("step-" + String.format("%08d", report.get("steps").asLong())
+                + ".safetensors"), evaluation.toString());
+        int imagenet = evaluation.at("/parts/test_imagenet/triplets").asInt();
+        int other = evaluation.at("/parts/test_no_imagenet/triplets").asInt();
+        assertEquals(NightDataset.load(data, "test").size(), imagenet + other);
+        double weighted = (evaluation.at("/parts/test_imagenet/score").asDouble() * imagenet
+                + evaluation.at("/parts/test_no_imagenet/score").asDouble() * other) / (imagenet + other);
+        assertEquals(weighted, evaluation.at("/overall/score").asDouble(), 1e-12);
+        assertEquals(report.at("/evaluation/overall/score").asDouble(), evaluation.at("/overall/score").asDouble(), 1e-12,
+                "eval of the run's last checkpoint repeats finetune's own evaluation");
+    }
+
+    @Test
+    void aRunIsNeverOverwrittenAndResumeTakesNoNewSettings() {
+        Path run = work.resolve("guarded");
+        String[] start = with(new String[] {"finetune", "--data-dir", data.toString(), "--train-dir", run.toString(),
+            "--batch-size", "16", "--no-eval"}, TINY);
+        assertEquals(0, run(start), error());
+        assertEquals(2, run(start));
+        assertTrue(error().contains("already holds a run; continue it with --resume"), error());
+        assertEquals(2, run("finetune", "--resume", run.toString(), "--lr", "0.5"));
+        assertTrue(error().contains("--lr cannot change it"), error());
+        assertEquals(0, run("finetune", "--resume", run.toString(), "--no-eval"), error());
+    }
+
+    @Test
+    void modesThatAreNotHereSaySoAndBadFlagsAreNamed() {
+        assertEquals(2, run("--mode", "certified", "--data_dir", data.toString()));
+        assertTrue(error().startsWith("lipsim: --mode certified is not available in this version"), error());
+        assertEquals(2, run("--dataset", "imagenet", "--epochs", "40"));
+        assertTrue(error().contains("--mode train (distillation"), error());
+        assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
+            work.resolve("bad").toString(), "--loss", "cross"}, TINY)));
+        assertTrue(error().contains("loss must be one of [hinge, rmse], got 'cross'"), error());
+        assertEquals(2, run(with(new String[] {"finetune", "--data_dir", work.resolve("absent").toString(), "--train_dir",
+            work.resolve("bad2").toString()}, TINY)));
+        assertTrue(error().contains("--data_dir " + work.resolve("absent") + ": no such folder"), error());
+        assertEquals(2, run("finetune", "--data_dir", data.toString(), "--train_dir", work.resolve("empty").toString()));
+        assertTrue(error().contains("no model to fine-tune"), error());
+    }
+
+    @Test
+    void evaluatesBappsPerCategory() throws IOException {
+        Path bapps = work.resolve("bapps");
+        List<TwoAfcSample> triplets = NightDataset.load(data, "train").subList(0, 6);
+        writeBapps(bapps.resolve("2afc/val/traditional"), triplets.subList(0, 4));
+        writeBapps(bapps.resolve("2afc/val/cnn"), triplets.subList(4, 6));
+        assertEquals(0, run(with(new String[] {"eval", "--dataset", "bapps", "--data_dir", bapps.toString()}, TINY)), error());
+        JsonNode report = json();
+        assertEquals(4, report.at("/parts/traditional/triplets").asInt());
+        assertEquals(2, report.at("/parts/cnn/triplets").asInt());
+        assertEquals(6, report.at("/overall/triplets").asInt());
+        assertEquals("[\"traditional\",\"cnn\"]", report.get("overallOf").toString());
+    }
+
+    private static void writeBapps(Path folder, List<TwoAfcSample> triplets) throws IOException {
+        for (String part : List.of("ref", "p0", "p1", "judge")) {
+            Files.createDirectories(folder.resolve(part));
+        }
+        for (int i = 0; i < triplets.size(); i++) {
+            TwoAfcSample triplet = triplets.get(i);
+            String name = String.format("%06d", i);
+            Files.copy(triplet.reference(), folder.resolve("ref/" + name + ".png"));
+            Files.copy(triplet.left(), folder.resolve("p0/" + name + ".png"));
+            Files.copy(triplet.right(), folder.resolve("p1/" + name + ".png"));
+            Files.write(folder.resolve("judge/" + name + ".npy"), npyFloat((float) triplet.target()));
+        }
+    }
+
+    /** A one-element little-endian float32 .npy file. */
+    private static byte[] npyFloat(float value) {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+        header = header + " ".repeat(63 - (10 + header.length()) % 64) + "\n";
+        ByteBuffer buffer = ByteBuffer.allocate(10 + header.length() + 4).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                .putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).putFloat(value);
+        return buffer.array();
+    }
+}
