@@ -91,7 +91,7 @@ def workload(name, layout):
         return run
     if name == "finetune-step":
         model = LipSimSmall().train()
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.5, 0.9))
         images = torch.rand(12, 3, 224, 224).contiguous(memory_format=layout)
         target = torch.tensor([0.0, 1.0, 0.8, 0.3])
 

@@ -1,10 +1,11 @@
 package dev.lipsim.benchmarks;
 
 import dev.lipsim.bindings.LibTorch;
+import dev.lipsim.data.ImageBatches;
+import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
-import dev.lipsim.nn.Losses;
 import dev.lipsim.nn.lipschitz.QRescaling;
 import dev.lipsim.nn.lipschitz.SllConv2d;
 import dev.lipsim.nn.optim.Adam;
@@ -16,6 +17,7 @@ import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.train.HingeObjective;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ import java.util.Locale;
  *   <li>{@code sll-layer}: one SLL convolution (45 channels, inner 5) on 32 x 45 x 224 x 224,
  *       forward and backward into the input and the parameters;
  *   <li>{@code finetune-step}: one hinge-loss fine-tuning step of LipSim 'small' on 4 triplets
- *       (12 images at 224) with Adam.
+ *       (12 images at 224) with Adam, through the training package's objective.
  * </ul>
  * LAYOUT ({@code nchw} or {@code channels-last}) is the layout of the input tensor.
  */
@@ -110,21 +112,24 @@ public final class Compare {
         };
     }
 
+    /** One step as {@code lipsim finetune} takes it: the library's hinge objective, backward, Adam. */
     private static Runnable finetuneStep(MemoryFormat layout, Generator generator) {
         LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
-        Optimizer optimizer = Adam.adam(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0);
-        Tensor images = images(12, layout, generator);
-        Tensor signs = TensorScope.release(Tensor.of(new float[] {-1, 1, 1, -1}, 4));
+        Optimizer optimizer = Adam.adam(model.parameters(), 0.01, 0.5, 0.9, 1e-8, 0);
+        Path none = Path.of("in-memory");
+        double[] targets = {0.0, 1.0, 0.8, 0.3};
+        List<TwoAfcSample> triplets = new ArrayList<>();
+        for (int i = 0; i < targets.length; i++) {
+            triplets.add(new TwoAfcSample(Integer.toString(i), none, none, none, targets[i]));
+        }
+        var batch = new ImageBatches.Batch<>(triplets, images(12, layout, generator), 3);
+        var objective = new HingeObjective(model, EmbeddingMap.UNIT, 0.2, Device.CPU);
+        model.train();
         return () -> {
             try (var scope = TensorScope.open()) {
-                Tensor embeddings = EmbeddingMap.UNIT.apply(model.forward(images));
-                Tensor reference = embeddings.narrow(0, 0, 4);
-                Tensor logits = EmbeddingMap.distance(reference, embeddings.narrow(0, 4, 4))
-                        .sub(EmbeddingMap.distance(reference, embeddings.narrow(0, 8, 4)));
-                Tensor loss = Losses.hinge(logits, signs, 0.2);
-                optimizer.zeroGrad();
-                loss.backward();
+                objective.loss(batch).backward();
                 optimizer.step();
+                optimizer.zeroGrad();
             }
         };
     }

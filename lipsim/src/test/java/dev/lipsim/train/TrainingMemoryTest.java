@@ -1,6 +1,5 @@
 package dev.lipsim.train;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lipsim.data.NightDataset;
@@ -52,7 +51,8 @@ class TrainingMemoryTest {
         // The Java heap's pages are first touched during the first few hundred steps; after that, resident memory is flat.
         long growth = sampler.residentLate - sampler.residentAt500;
         assertTrue(growth < 32L << 20, "resident memory grew by " + (growth >> 20) + " MiB from step 500 to the end");
-        assertEquals(before, Tensor.liveCount(), "everything is freed at the end");
+        assertTrue(Tensor.liveCount() <= before, "everything is freed at the end: " + Tensor.liveCount() + " live, " + before
+                + " before");
     }
 
     /** Records live tensors at step 100, resident memory at step 500, and both over the last 100 steps. */
