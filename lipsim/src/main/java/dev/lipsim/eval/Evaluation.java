@@ -39,7 +39,7 @@ public final class Evaluation {
         }
 
         /** The mean of {@code scores} weighted by their triplet counts. */
-        static Score weighted(List<Score> scores) {
+        public static Score weighted(List<Score> scores) {
             int triplets = scores.stream().mapToInt(Score::triplets).sum();
             double score = scores.stream().mapToDouble(s -> s.score() * s.triplets()).sum() / triplets;
             double pixel = scores.stream().mapToDouble(s -> s.pixelL2Score() * s.triplets()).sum() / triplets;

@@ -68,7 +68,7 @@ public interface Progress extends AutoCloseable {
         @Override
         public void stepped(StepRecord record) {
             bar.stepTo(record.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e", record.loss(), record.learningRate()));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f lr %.2e", record.loss(), record.learningRate()));
         }
 
         @Override
