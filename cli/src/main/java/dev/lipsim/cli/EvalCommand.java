@@ -59,7 +59,7 @@ final class EvalCommand implements Command {
                 result = dataset.equals("night")
                         ? Evaluation.night(metric, dataDir, splits(line), batchSize, decodeThreads)
                         : Evaluation.bapps(metric, dataDir, line.getOptionValue("split", "val"), batchSize, decodeThreads);
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
             report.put("parts", result.parts());
