@@ -77,7 +77,7 @@ final class FinetuneCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Device device = ModelOptions.device(line);
+        Device device = ModelOptions.computeOn(line);
         Map<String, Object> report = new LinkedHashMap<>();
         try (FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads);
                 Progress progress = Progress.on(System.err, Progress.terminal(),
@@ -130,17 +130,32 @@ final class FinetuneCommand implements Command {
             throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
                     + " or choose a new --train_dir");
         }
-        Path start = startCheckpoint(line, folder);
         Path dataDir = DataOptions.dataDir(line);
         String dataset = DataOptions.dataset(line);
-        FineTuneConfig config;
+        Path start = startCheckpoint(line, folder);
         LoadedCheckpoint initial = ModelOptions.model(line, start);
+        FineTuneConfig config;
         try {
-            config = new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),
-                    initial.model().config(), ModelOptions.integer(line, "seed", 0),
-                    ModelOptions.parseEmbedding(line) == EmbeddingMap.APPEND_ONE ? "append-one" : "unit",
-                    line.getOptionValue("loss", "hinge"), DataOptions.number(line, "margin", 0), line.getOptionValue("optimizer",
-                    "adam"), DataOptions.number(line, "lr", FineTuneConfig.DEFAULT_LEARNING_RATE),
+            config = config(line, dataset, dataDir, start, initial);
+        } catch (UsageException e) {
+            initial.close();
+            throw e;
+        }
+        try {
+            return FineTuning.start(config, initial, folder, device, decodeThreads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static FineTuneConfig config(CommandLine line, String dataset, Path dataDir, Path start, LoadedCheckpoint initial)
+            throws UsageException {
+        String embedding = ModelOptions.parseEmbedding(line) == EmbeddingMap.APPEND_ONE ? "append-one" : "unit";
+        try {
+            return new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),
+                    initial.model().config(), ModelOptions.integer(line, "seed", 0), embedding, line.getOptionValue("loss", "hinge"),
+                    DataOptions.number(line, "margin", 0), line.getOptionValue("optimizer", "adam"),
+                    DataOptions.number(line, "lr", FineTuneConfig.DEFAULT_LEARNING_RATE),
                     DataOptions.number(line, "beta1", FineTuneConfig.DEFAULT_BETA1),
                     DataOptions.number(line, "beta2", FineTuneConfig.DEFAULT_BETA2), DataOptions.number(line, "wd", 0),
                     schedule(line), DataOptions.positive(line, "batch-size", FineTuneConfig.DEFAULT_BATCH_SIZE),
@@ -148,14 +163,7 @@ final class FinetuneCommand implements Command {
                     DataOptions.positive(line, "checkpoint-every", (int) FineTuneConfig.DEFAULT_CHECKPOINT_EVERY),
                     DataOptions.positive(line, "keep-checkpoints", FineTuneConfig.DEFAULT_KEEP_CHECKPOINTS),
                     DataOptions.number(line, "gradient-clip-by-norm", 0), 0);
-        } catch (UsageException | IllegalArgumentException e) {
-            initial.model().close();
-            initial.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
-            throw e instanceof UsageException u ? u : new UsageException(e.getMessage());
-        }
-        try {
-            return FineTuning.start(config, initial, folder, device, decodeThreads);
-        } catch (IOException e) {
+        } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }

@@ -67,7 +67,6 @@ public final class Main {
         } catch (ParseException | UsageException e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
             return USAGE;
-
         } catch (Exception e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
             return FAILURE;

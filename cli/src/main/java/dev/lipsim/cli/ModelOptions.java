@@ -9,6 +9,7 @@ import dev.lipsim.model.LipSimModel;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,10 +64,9 @@ final class ModelOptions {
 
     /** The metric of the model in {@code checkpoint} (null: the flags' model) under {@code embedding}. */
     static LipSim open(CommandLine line, Path checkpoint, EmbeddingMap embedding) throws UsageException, IOException {
-        applyThreads(line);
-        Device device = device(line);
+        Device device = computeOn(line);
         LoadedCheckpoint loaded = model(line, checkpoint);
-        loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
+        loaded.optimizerState().values().forEach(Tensor::close);
         LipSimModel model = loaded.model();
         try {
             return new LipSim(model, embedding, device);
@@ -125,8 +125,7 @@ final class ModelOptions {
             conflicts.add("--model-name " + line.getOptionValue("model-name") + " (the checkpoint is " + actual + ")");
         }
         if (!conflicts.isEmpty()) {
-            loaded.model().close();
-            loaded.optimizerState().values().forEach(dev.lipsim.tensor.Tensor::close);
+            loaded.close();
             throw new UsageException(file + " does not match " + String.join(", ", conflicts));
         }
         return loaded;
@@ -219,7 +218,13 @@ final class ModelOptions {
         }
     }
 
-    static Device device(CommandLine line) throws UsageException {
+    /** Applies {@code --threads} to libtorch and returns the {@code --device} to compute on. */
+    static Device computeOn(CommandLine line) throws UsageException {
+        applyThreads(line);
+        return device(line);
+    }
+
+    private static Device device(CommandLine line) throws UsageException {
         try {
             return Device.parse(line.getOptionValue("device", "cpu")).requireAvailable();
         } catch (IllegalArgumentException | IllegalStateException e) {

@@ -14,4 +14,12 @@ import java.util.Map;
  * @param source the file and its format, for reports
  */
 public record LoadedCheckpoint(LipSimModel model, Map<String, Tensor> optimizerState, long step, long epoch,
-        String source) {}
+        String source) implements AutoCloseable {
+
+    /** Frees the model and the optimizer state. */
+    @Override
+    public void close() {
+        model.close();
+        optimizerState.values().forEach(Tensor::close);
+    }
+}

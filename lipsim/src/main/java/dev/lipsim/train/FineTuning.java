@@ -50,11 +50,6 @@ public final class FineTuning implements AutoCloseable {
         this.firstStep = firstStep;
         this.startedFrom = startedFrom;
         model.to(device);
-        List<Parameter> parameters = model.parameters().stream().filter(Parameter::isTrainable).toList();
-        this.optimizer = config.optimizer().equals("adamw")
-                ? Adam.adamW(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay())
-                : Adam.adam(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay());
-        optimizer.loadStateDict(optimizerState);
         var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), config.batchSize(), config.seed(), decodeThreads);
         EmbeddingMap embedding = embeddingMap(config);
         Objective<TwoAfcSample> objective = config.loss().equals("hinge")
@@ -63,9 +58,15 @@ public final class FineTuning implements AutoCloseable {
         var settings = new TrainingLoop.Settings(config.epochs(), config.checkpointEvery(), config.keepCheckpoints(),
                 config.clipNorm());
         long totalSteps = config.epochs() * data.stepsPerEpoch();
+        // The triangular schedule needs five steps to place its corners; a shorter run follows its start.
         LearningRateSchedule schedule = config.schedule().equals("cosine")
                 ? LearningRateSchedule.warmupCosine(config.learningRate(), 0, totalSteps)
                 : LearningRateSchedule.triangular(config.learningRate(), Math.max(5, totalSteps));
+        List<Parameter> parameters = model.parameters().stream().filter(Parameter::isTrainable).toList();
+        this.optimizer = config.optimizer().equals("adamw")
+                ? Adam.adamW(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay())
+                : Adam.adam(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay());
+        optimizer.loadStateDict(optimizerState);
         this.loop = new TrainingLoop<>(model, optimizer, schedule, objective, data, run, settings);
     }
 
@@ -84,7 +85,7 @@ public final class FineTuning implements AutoCloseable {
             return new FineTuning(actual, run, initial.model(), initial.optimizerState(), triplets, 0, initial.source(), device,
                     decodeThreads);
         } catch (IOException | RuntimeException e) {
-            initial.model().close();
+            initial.close();
             throw e;
         } finally {
             initial.optimizerState().values().forEach(Tensor::close);
@@ -119,7 +120,7 @@ public final class FineTuning implements AutoCloseable {
             return new FineTuning(config, run, loaded.model(), loaded.optimizerState(), triplets, step, loaded.source(), device,
                     decodeThreads);
         } catch (IOException | RuntimeException e) {
-            loaded.model().close();
+            loaded.close();
             throw e;
         } finally {
             loaded.optimizerState().values().forEach(Tensor::close);
@@ -184,6 +185,7 @@ public final class FineTuning implements AutoCloseable {
      * test_imagenet and test_no_imagenet, BAPPS's val categories); also appended to the metrics.
      */
     public Evaluation.Report evaluate(int decodeThreads) throws IOException {
+        // Not closed: closing a LipSim closes its model, which this run owns.
         LipSim metric = new LipSim(model, embeddingMap(config), device);
         Path root = Path.of(config.dataDir());
         Evaluation.Report report = config.dataset().equals("night")

@@ -106,27 +106,9 @@ public final class TrainingLoop<I> {
             long epoch = step / data.stepsPerEpoch();
             try (TrainingData.Pass<ImageBatches.Batch<I>> pass = data.epoch(epoch, step % data.stepsPerEpoch())) {
                 while (pass.hasNext() && step < total) {
-                    long started = System.nanoTime();
-                    double learningRate = schedule.at(step);
-                    optimizer.setLearningRate(learningRate);
-                    int samples;
-                    try (ImageBatches.Batch<I> batch = pass.next()) {
-                        samples = batch.items().size();
-                        lastLoss = backward(batch, step, epoch, saved);
-                    }
-                    double gradientNorm = gradientNorm();
-                    if (!Double.isFinite(gradientNorm)) {
-                        optimizer.zeroGrad();
-                        throw diverged("the gradient norm is " + gradientNorm, step, epoch, saved);
-                    }
-                    if (settings.clipNorm() > 0) {
-                        GradientClipping.clipNorm(optimizer.parameters(), settings.clipNorm());
-                    }
-                    optimizer.step();
-                    optimizer.zeroGrad();
-                    step++;
-                    StepRecord record = new StepRecord(step, total, epoch, lastLoss, learningRate, gradientNorm, samples,
-                            (System.nanoTime() - started) / 1e9);
+                    StepRecord record = step(pass.next(), step, total, epoch, saved);
+                    step = record.step();
+                    lastLoss = record.loss();
                     run.appendMetrics(asMap(record));
                     progress.stepped(record);
                     boolean stopping = stop.getAsBoolean() && step < total;
@@ -144,6 +126,30 @@ public final class TrainingLoop<I> {
             saved = run.saveCheckpoint(model, optimizer, step, step / data.stepsPerEpoch(), settings.keepCheckpoints());
         }
         return new Outcome(Status.COMPLETED, step, saved, lastLoss);
+    }
+
+    /** Step {@code step + 1} on {@code batch}, which it closes. */
+    private StepRecord step(ImageBatches.Batch<I> batch, long step, long total, long epoch, RunDirectory.Saved saved) {
+        long started = System.nanoTime();
+        double learningRate = schedule.at(step);
+        optimizer.setLearningRate(learningRate);
+        double loss;
+        int samples = batch.items().size();
+        try (batch) {
+            loss = backward(batch, step, epoch, saved);
+        }
+        double gradientNorm = gradientNorm();
+        if (!Double.isFinite(gradientNorm)) {
+            optimizer.zeroGrad();
+            throw diverged("the gradient norm is " + gradientNorm, step, epoch, saved);
+        }
+        if (settings.clipNorm() > 0) {
+            GradientClipping.clipNorm(optimizer.parameters(), settings.clipNorm());
+        }
+        optimizer.step();
+        optimizer.zeroGrad();
+        return new StepRecord(step + 1, total, epoch, loss, learningRate, gradientNorm, samples,
+                (System.nanoTime() - started) / 1e9);
     }
 
     private double backward(ImageBatches.Batch<I> batch, long step, long epoch, RunDirectory.Saved saved) {
