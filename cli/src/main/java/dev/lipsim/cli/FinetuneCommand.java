@@ -87,7 +87,10 @@ final class FinetuneCommand implements Command {
             report.put("firstStep", run.firstStep());
             report.put("totalSteps", run.totalSteps());
             report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
-            TrainingLoop.Outcome outcome = run.train(progress, StopSignal.install(System.err));
+            TrainingLoop.Outcome outcome;
+            try (StopSignal stop = StopSignal.install(System.err)) {
+                outcome = run.train(progress, stop);
+            }
             report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
             report.put("steps", outcome.steps());
             report.put("checkpoint", outcome.checkpoint().file().toString());

@@ -1,5 +1,6 @@
 package dev.lipsim.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lipsim.data.NightDataset;
@@ -44,6 +45,7 @@ class TrainingMemoryTest {
                     new TrainingLoop.Settings(epochs, 250, 2, 0));
             assertTrue(loop.totalSteps() >= 1000);
             loop.run(0, sampler, () -> false);
+            assertEquals(loop.totalSteps(), sampler.steps, "every step was observed");
         }
         // Between steps, besides the model and optimizer, only prefetched images are alive: at most 2 batches.
         assertTrue(sampler.mostLiveLate <= sampler.liveAt100 + 2 * BATCH, "live tensors grew from " + sampler.liveAt100
@@ -61,12 +63,14 @@ class TrainingMemoryTest {
         long mostLiveLate;
         long residentAt500;
         long residentLate;
+        long steps;
 
         @Override
         public void started(long firstStep, long totalSteps) {}
 
         @Override
         public void stepped(StepRecord record) {
+            steps++;
             if (record.step() == 100) {
                 liveAt100 = Tensor.liveCount();
             } else if (record.step() == 500) {
