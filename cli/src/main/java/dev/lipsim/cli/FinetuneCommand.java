@@ -10,12 +10,12 @@ import dev.lipsim.train.Progress;
 import dev.lipsim.train.RunDirectory;
 import dev.lipsim.train.StopSignal;
 import dev.lipsim.train.TrainingLoop;
+import dev.lipsim.train.TrainingSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -27,12 +27,6 @@ final class FinetuneCommand implements Command {
 
     /** Exit code of a run stopped by Ctrl-C after writing its checkpoint (128 + SIGINT, as shells report it). */
     static final int INTERRUPTED = 130;
-
-    /** Flags that define a run, which a resumed run takes from its config.json instead. */
-    private static final List<String> RUN_FLAGS = List.of("data-dir", "dataset", "train-dir", "checkpoint", "random-init",
-            "model-name", "depth", "num-channels", "conv-size", "depth-linear", "n-features", "image-size", "embedding-dim",
-            "teacher-model-name", "embedding", "requires-bias", "seed", "loss", "margin", "optimizer", "scheduler", "lr",
-            "beta1", "beta2", "wd", "batch-size", "epochs", "checkpoint-every", "keep-checkpoints", "gradient-clip-by-norm");
 
     @Override
     public String name() {
@@ -49,23 +43,11 @@ final class FinetuneCommand implements Command {
         Options options = new Options();
         DataOptions.addTo(options);
         ModelOptions.addTo(options);
-        options.addOption(value("resume", "DIR", "continue the run in DIR from its newest checkpoint, as configured"));
-        options.addOption(value("epochs", "N", "passes over the training triplets (default " + FineTuneConfig.DEFAULT_EPOCHS + ")"));
+        TrainingOptions.addTo(options, FineTuneConfig.DEFAULT_EPOCHS);
         options.addOption(value("loss", "NAME", "hinge (default, the paper's) or rmse (what the reference trains without "
                 + "--loss hinge)"));
         options.addOption(value("margin", "M", "hinge margin (default 0; the paper uses 0.2, 0.4, 0.5)"));
-        options.addOption(value("lr", "RATE", "peak learning rate (default " + FineTuneConfig.DEFAULT_LEARNING_RATE + ")"));
-        options.addOption(value("optimizer", "NAME", "adam (default) or adamw"));
-        options.addOption(value("beta1", "B", "Adam beta1 (default " + FineTuneConfig.DEFAULT_BETA1 + ")"));
-        options.addOption(value("beta2", "B", "Adam beta2 (default " + FineTuneConfig.DEFAULT_BETA2 + ")"));
-        options.addOption(value("wd", "W", "weight decay (default 0)"));
         options.addOption(value("scheduler", "NAME", "interp (default: triangular, 0 -> lr at 2/5 -> lr/20 at 4/5 -> 0) or cosine"));
-        options.addOption(value("gradient-clip-by-norm", "N", "largest joint gradient norm (default: no clipping)"));
-        options.addOption(value("checkpoint-every", "STEPS", "steps between checkpoints (default "
-                + FineTuneConfig.DEFAULT_CHECKPOINT_EVERY + "; one is always written at the end)"));
-        options.addOption(value("keep-checkpoints", "K", "newest checkpoints kept (default " + FineTuneConfig.DEFAULT_KEEP_CHECKPOINTS
-                + ")"));
-        options.addOption(value("frequency-log-steps", "N", "steps between progress lines when not on a terminal (default 10)"));
         options.addOption(Option.builder().longOpt("no-eval").desc("skip the 2AFC evaluation at the end").build());
         return options;
     }
@@ -110,11 +92,7 @@ final class FinetuneCommand implements Command {
     }
 
     private static FineTuning resume(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
-        List<String> given = RUN_FLAGS.stream().filter(line::hasOption).map(flag -> "--" + flag).toList();
-        if (!given.isEmpty()) {
-            throw new UsageException("--resume continues a run as its config.json says; " + String.join(", ", given)
-                    + " cannot change it (start a new run instead)");
-        }
+        TrainingOptions.requireNoRunFlags(line);
         Path folder = Path.of(line.getOptionValue("resume"));
         try {
             return FineTuning.resume(folder, device, decodeThreads);
@@ -154,18 +132,11 @@ final class FinetuneCommand implements Command {
     private static FineTuneConfig config(CommandLine line, String dataset, Path dataDir, Path start, LoadedCheckpoint initial)
             throws UsageException {
         String embedding = ModelOptions.parseEmbedding(line) == EmbeddingMap.APPEND_ONE ? "append-one" : "unit";
+        TrainingSettings training = TrainingOptions.settings(line, FineTuneConfig.DEFAULT_EPOCHS);
         try {
             return new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),
                     initial.model().config(), ModelOptions.integer(line, "seed", 0), embedding, line.getOptionValue("loss", "hinge"),
-                    DataOptions.number(line, "margin", 0), line.getOptionValue("optimizer", "adam"),
-                    DataOptions.number(line, "lr", FineTuneConfig.DEFAULT_LEARNING_RATE),
-                    DataOptions.number(line, "beta1", FineTuneConfig.DEFAULT_BETA1),
-                    DataOptions.number(line, "beta2", FineTuneConfig.DEFAULT_BETA2), DataOptions.number(line, "wd", 0),
-                    schedule(line), DataOptions.positive(line, "batch-size", FineTuneConfig.DEFAULT_BATCH_SIZE),
-                    DataOptions.positive(line, "epochs", FineTuneConfig.DEFAULT_EPOCHS),
-                    DataOptions.positive(line, "checkpoint-every", (int) FineTuneConfig.DEFAULT_CHECKPOINT_EVERY),
-                    DataOptions.positive(line, "keep-checkpoints", FineTuneConfig.DEFAULT_KEEP_CHECKPOINTS),
-                    DataOptions.number(line, "gradient-clip-by-norm", 0), 0);
+                    DataOptions.number(line, "margin", 0), schedule(line), training, 0);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -27,6 +27,16 @@ public final class ImageBatches<I> implements Iterable<ImageBatches.Batch<I>>, A
     }
 
     /**
+     * Makes an item's images, {@code [roles, 3, S, S]}, the same number for every item (for
+     * example two augmented views of one file); throws with a message naming the file when it
+     * cannot.
+     */
+    @FunctionalInterface
+    public interface Decoder<I> {
+        Tensor decode(I item) throws IOException;
+    }
+
+    /**
      * Items and their images {@code [roles * n, 3, S, S]}, grouped by role: the first image of
      * every item, then the second of every item, and so on. The batch owns the images.
      */
@@ -48,10 +58,15 @@ public final class ImageBatches<I> implements Iterable<ImageBatches.Batch<I>>, A
 
     private final ParallelLoader<I, Decoded<I>> loader;
 
+    /** Each item's files, resized to {@code imageSize} (see {@link #preprocess}). */
     public ImageBatches(List<I> items, Files<I> files, int imageSize, int batchSize, int threads,
             ParallelLoader.OnError onError) {
-        this.loader = new ParallelLoader<>(items, item -> new Decoded<>(item, decode(files.of(item), imageSize)), batchSize,
-                threads, 2 * batchSize, onError, decoded -> decoded.images().close());
+        this(items, item -> decode(files.of(item), imageSize), batchSize, threads, onError);
+    }
+
+    public ImageBatches(List<I> items, Decoder<I> decoder, int batchSize, int threads, ParallelLoader.OnError onError) {
+        this.loader = new ParallelLoader<>(items, item -> new Decoded<>(item, decoder.decode(item)), batchSize, threads,
+                2 * batchSize, onError, decoded -> decoded.images().close());
     }
 
     /** The image in {@code file} as a model takes it: {@code [3, size, size]} in [0, 1]. */

@@ -9,13 +9,9 @@ import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimModel;
-import dev.lipsim.nn.Parameter;
-import dev.lipsim.nn.optim.Adam;
 import dev.lipsim.nn.optim.LearningRateSchedule;
-import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
-import dev.lipsim.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -33,41 +29,28 @@ public final class FineTuning implements AutoCloseable {
     public static final String BAPPS_TRAINING_CATEGORY = "traditional";
 
     private final FineTuneConfig config;
-    private final RunDirectory run;
-    private final LipSimModel model;
-    private final Optimizer optimizer;
-    private final TrainingLoop<TwoAfcSample> loop;
+    private final TrainingRun<TwoAfcSample> run;
     private final Device device;
-    private final long firstStep;
-    private final String startedFrom;
 
-    private FineTuning(FineTuneConfig config, RunDirectory run, LipSimModel model, Map<String, Tensor> optimizerState,
-            List<TwoAfcSample> triplets, long firstStep, String startedFrom, Device device, int decodeThreads) {
+    private FineTuning(FineTuneConfig config, RunDirectory folder, TrainingRun.Resume from, List<TwoAfcSample> triplets,
+            Device device, int decodeThreads) {
         this.config = config;
-        this.run = run;
-        this.model = model;
         this.device = device;
-        this.firstStep = firstStep;
-        this.startedFrom = startedFrom;
-        model.to(device);
-        var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), config.batchSize(), config.seed(), decodeThreads);
         EmbeddingMap embedding = embeddingMap(config);
-        Objective<TwoAfcSample> objective = config.loss().equals("hinge")
+        TrainingSettings training = config.training();
+        var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), training.batchSize(), config.seed(),
+                decodeThreads);
+        this.run = new TrainingRun<>(folder, from.from(), from.step(), training, model -> config.loss().equals("hinge")
                 ? new HingeObjective(model, embedding, config.margin(), device)
-                : new RmseObjective(model, embedding, device);
-        var settings = new TrainingLoop.Settings(config.epochs(), config.checkpointEvery(), config.keepCheckpoints(),
-                config.clipNorm());
-        long totalSteps = config.epochs() * data.stepsPerEpoch();
+                : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device);
+    }
+
+    private static LearningRateSchedule schedule(FineTuneConfig config, long totalSteps) {
+        double peak = config.training().learningRate();
         // The triangular schedule needs five steps to place its corners; a shorter run follows its start.
-        LearningRateSchedule schedule = config.schedule().equals("cosine")
-                ? LearningRateSchedule.warmupCosine(config.learningRate(), 0, totalSteps)
-                : LearningRateSchedule.triangular(config.learningRate(), Math.max(5, totalSteps));
-        List<Parameter> parameters = model.parameters().stream().filter(Parameter::isTrainable).toList();
-        this.optimizer = config.optimizer().equals("adamw")
-                ? Adam.adamW(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay())
-                : Adam.adam(parameters, config.learningRate(), config.beta1(), config.beta2(), 1e-8, config.weightDecay());
-        optimizer.loadStateDict(optimizerState);
-        this.loop = new TrainingLoop<>(model, optimizer, schedule, objective, data, run, settings);
+        return config.schedule().equals("cosine")
+                ? LearningRateSchedule.warmupCosine(peak, 0, totalSteps)
+                : LearningRateSchedule.triangular(peak, Math.max(5, totalSteps));
     }
 
     /**
@@ -82,13 +65,10 @@ public final class FineTuning implements AutoCloseable {
             List<TwoAfcSample> triplets = trainingTriplets(config);
             FineTuneConfig actual = config.withModel(initial.model().config(), triplets.size());
             RunDirectory run = RunDirectory.create(folder, actual.toJson());
-            return new FineTuning(actual, run, initial.model(), initial.optimizerState(), triplets, 0, initial.source(), device,
-                    decodeThreads);
+            return new FineTuning(actual, run, new TrainingRun.Resume(initial, 0), triplets, device, decodeThreads);
         } catch (IOException | RuntimeException e) {
             initial.close();
             throw e;
-        } finally {
-            initial.optimizerState().values().forEach(Tensor::close);
         }
     }
 
@@ -110,20 +90,12 @@ public final class FineTuning implements AutoCloseable {
                     + " triplets, the run in " + folder + " started with " + config.trainingTriplets()
                     + "; resuming on other data would not continue the same run");
         }
-        var latest = run.latestCheckpoint();
-        LoadedCheckpoint loaded = latest.isPresent()
-                ? Checkpoint.load(latest.get().file(), config.model().embeddingDim())
-                : initialModel(config);
-        long step = latest.map(RunDirectory.Saved::step).orElse(0L);
+        TrainingRun.Resume from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
         try {
-            run.truncateMetrics(step);
-            return new FineTuning(config, run, loaded.model(), loaded.optimizerState(), triplets, step, loaded.source(), device,
-                    decodeThreads);
-        } catch (IOException | RuntimeException e) {
-            loaded.close();
+            return new FineTuning(config, run, from, triplets, device, decodeThreads);
+        } catch (RuntimeException e) {
+            from.from().close();
             throw e;
-        } finally {
-            loaded.optimizerState().values().forEach(Tensor::close);
         }
     }
 
@@ -158,26 +130,26 @@ public final class FineTuning implements AutoCloseable {
     }
 
     public RunDirectory run() {
-        return run;
+        return run.run();
     }
 
     /** Steps done before this call (0 for a new run). */
     public long firstStep() {
-        return firstStep;
+        return run.firstStep();
     }
 
     public long totalSteps() {
-        return loop.totalSteps();
+        return run.totalSteps();
     }
 
     /** Where the model came from: a checkpoint and its format, or the random initialisation. */
     public String startedFrom() {
-        return startedFrom;
+        return run.startedFrom();
     }
 
     /** Trains to the end, or until {@code stop} turns true (then a checkpoint is written first). */
     public TrainingLoop.Outcome train(Progress progress, BooleanSupplier stop) throws IOException {
-        return loop.run(firstStep, progress, stop);
+        return run.train(progress, stop);
     }
 
     /**
@@ -186,21 +158,21 @@ public final class FineTuning implements AutoCloseable {
      */
     public Evaluation.Report evaluate(int decodeThreads) throws IOException {
         // Not closed: closing a LipSim closes its model, which this run owns.
-        LipSim metric = new LipSim(model, embeddingMap(config), device);
+        LipSim metric = new LipSim(run.model(), embeddingMap(config), device);
         Path root = Path.of(config.dataDir());
+        int batchSize = config.training().batchSize();
         Evaluation.Report report = config.dataset().equals("night")
-                ? Evaluation.night(metric, root, Evaluation.NIGHT_TEST_SPLITS, config.batchSize(), decodeThreads)
-                : Evaluation.bapps(metric, root, "val", config.batchSize(), decodeThreads);
+                ? Evaluation.night(metric, root, Evaluation.NIGHT_TEST_SPLITS, batchSize, decodeThreads)
+                : Evaluation.bapps(metric, root, "val", batchSize, decodeThreads);
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("step", run.latestCheckpoint().map(RunDirectory.Saved::step).orElse(0L));
+        record.put("step", run.run().latestCheckpoint().map(RunDirectory.Saved::step).orElse(0L));
         record.put("evaluation", report);
-        run.appendMetrics(record);
+        run.run().appendMetrics(record);
         return report;
     }
 
     @Override
     public void close() {
-        optimizer.close();
-        model.close();
+        run.close();
     }
 }

@@ -41,8 +41,8 @@ class FineTuningSyntheticTest {
         try (LipSim metric = new LipSim(new LipSimModel(SMALL, new Generator(4)), EmbeddingMap.UNIT, Device.CPU)) {
             untrained = heldOut(metric, data);
         }
-        var config = new FineTuneConfig("night", data.toString(), null, SMALL, 4, "unit", "hinge", 0, "adam", 0.003, 0.5, 0.9,
-                0, "triangular", 32, 6, 1000, 1, 0, 0);
+        var config = new FineTuneConfig("night", data.toString(), null, SMALL, 4, "unit", "hinge", 0, "triangular",
+                new TrainingSettings("adam", 0.003, 0.5, 0.9, 0, 32, 6, 1000, 1, 0), 0);
         Path checkpoint;
         try (FineTuning run = FineTuning.start(config, new LoadedCheckpoint(new LipSimModel(SMALL, new Generator(4)), Map.of(),
                 0, 0, "seed 4"), work.resolve("run"), Device.CPU, 2)) {

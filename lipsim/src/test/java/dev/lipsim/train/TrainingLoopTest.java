@@ -49,8 +49,8 @@ class TrainingLoopTest {
     }
 
     static FineTuneConfig config(int epochs, long checkpointEvery, int keep) {
-        return new FineTuneConfig("night", data.toString(), null, TINY, 3, "unit", "hinge", 0.05, "adam", 0.01, 0.5, 0.9, 0,
-                "triangular", 4, epochs, checkpointEvery, keep, 0, 0);
+        return new FineTuneConfig("night", data.toString(), null, TINY, 3, "unit", "hinge", 0.05, "triangular",
+                new TrainingSettings("adam", 0.01, 0.5, 0.9, 0, 4, epochs, checkpointEvery, keep, 0), 0);
     }
 
     static FineTuning start(FineTuneConfig config, Path folder) throws IOException {
