@@ -56,7 +56,8 @@ public final class ImageFolder {
         return new ImageFolder(List.copyOf(classes), List.copyOf(items));
     }
 
-    static boolean isImage(Path file) {
+    /** Whether the file name has one of {@link #EXTENSIONS}. */
+    public static boolean isImage(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));

@@ -17,6 +17,27 @@ public interface TrainingData<I> {
     interface Pass<B> extends Iterator<B>, AutoCloseable {
         @Override
         void close();
+
+        /** A pass over {@code batches}, which closing it closes. */
+        static <I> Pass<ImageBatches.Batch<I>> over(ImageBatches<I> batches) {
+            Iterator<ImageBatches.Batch<I>> iterator = batches.iterator();
+            return new Pass<>() {
+                @Override
+                public boolean hasNext() {
+                    return iterator.hasNext();
+                }
+
+                @Override
+                public ImageBatches.Batch<I> next() {
+                    return iterator.next();
+                }
+
+                @Override
+                public void close() {
+                    batches.close();
+                }
+            };
+        }
     }
 
     /** Samples per epoch. */

@@ -3,7 +3,6 @@ package dev.lipsim.train;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.data.TwoAfcSample;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -51,22 +50,6 @@ public final class TwoAfcTrainingData implements TrainingData<TwoAfcSample> {
                 samples.size());
         var batches = new ImageBatches<>(rest, s -> List.of(s.reference(), s.left(), s.right()), imageSize, batchSize,
                 decodeThreads, ParallelLoader.OnError.FAIL);
-        Iterator<ImageBatches.Batch<TwoAfcSample>> iterator = batches.iterator();
-        return new Pass<>() {
-            @Override
-            public boolean hasNext() {
-                return iterator.hasNext();
-            }
-
-            @Override
-            public ImageBatches.Batch<TwoAfcSample> next() {
-                return iterator.next();
-            }
-
-            @Override
-            public void close() {
-                batches.close();
-            }
-        };
+        return Pass.over(batches);
     }
 }

@@ -1,0 +1,184 @@
+package dev.lipsim.train;
+
+import dev.lipsim.checkpoint.Checkpoint;
+import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.data.ImageBatches;
+import dev.lipsim.data.ParallelLoader;
+import dev.lipsim.image.ImageDecoder;
+import dev.lipsim.image.Transforms;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.Losses;
+import dev.lipsim.nn.optim.LearningRateSchedule;
+import dev.lipsim.teacher.DemoTeacher;
+import dev.lipsim.teacher.PrecomputedTeacher;
+import dev.lipsim.teacher.Teacher;
+import dev.lipsim.teacher.TeacherEmbeddings;
+import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Distilling a 1-Lipschitz student from a teacher on an image folder (the paper's step 1), as a
+ * resumable run: {@link #start} a new run or {@link #resume} one, then {@link #train}. Adam with
+ * linear warm-up then cosine decay; the student's embedding size is the teacher's.
+ */
+public final class Distillation implements AutoCloseable {
+
+    private final DistillConfig config;
+    private final Teacher teacher;
+    private final TrainingRun<TwoViews> run;
+
+    private Distillation(DistillConfig config, RunDirectory folder, TrainingRun.Resume from, List<Path> images, Teacher teacher,
+            Device device, int decodeThreads) {
+        this.config = config;
+        this.teacher = teacher;
+        var data = new DistillationData(DistillationData.keyRoot(Path.of(config.dataDir())), images, config.model().imageSize(),
+                config.training().batchSize(), config.seed(), decodeThreads);
+        this.run = new TrainingRun<>(folder, from.from(), from.step(), config.training(),
+                student -> new DistillationObjective(student, teacher, config.loss().equals("sum"), device), data,
+                totalSteps -> LearningRateSchedule.warmupCosine(config.training().learningRate(),
+                        Math.min(config.warmupSteps(), totalSteps - 1), totalSteps), device);
+    }
+
+    /** The teacher a configuration names: the demo teacher, or the precomputed embeddings it points to. */
+    public static Teacher openTeacher(String name, String embeddings) throws IOException {
+        return switch (name) {
+            case "demo" -> new DemoTeacher();
+            case "precomputed" -> PrecomputedTeacher.open(Path.of(embeddings));
+            default -> throw new IllegalArgumentException("unknown teacher '" + name + "'; teachers: " + DistillConfig.TEACHERS);
+        };
+    }
+
+    /**
+     * Starts a new run in {@code folder}: {@code initial} (a checkpoint's model and optimizer
+     * state, or a seeded initialisation) learns from {@code teacher}. The run owns both from here on.
+     */
+    public static Distillation start(DistillConfig config, LoadedCheckpoint initial, Teacher teacher, Path folder, Device device,
+            int decodeThreads) throws IOException {
+        try {
+            List<Path> images = DistillationData.images(Path.of(config.dataDir()));
+            DistillConfig actual = config.withModel(initial.model().config(), images.size());
+            RunDirectory run = RunDirectory.create(folder, actual.toJson());
+            return new Distillation(actual, run, new TrainingRun.Resume(initial, 0), images, teacher, device, decodeThreads);
+        } catch (IOException | RuntimeException e) {
+            initial.close();
+            teacher.close();
+            throw e;
+        }
+    }
+
+    /** Continues the run in {@code folder} from its newest checkpoint (or its start, if it has none). */
+    public static Distillation resume(Path folder, Device device, int decodeThreads) throws IOException {
+        RunDirectory run = RunDirectory.open(folder);
+        DistillConfig config;
+        try {
+            config = DistillConfig.fromJson(run.config());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(folder.resolve(RunDirectory.CONFIG) + ": " + e.getMessage(), e);
+        }
+        List<Path> images = DistillationData.images(Path.of(config.dataDir()));
+        if (images.size() != config.trainingImages()) {
+            throw new IOException("the image folder " + config.dataDir() + " has " + images.size() + " images, the run in "
+                    + folder + " started with " + config.trainingImages() + "; resuming on other data would not continue the"
+                    + " same run");
+        }
+        Teacher teacher = openTeacher(config.teacher(), config.teacherEmbeddings());
+        TrainingRun.Resume from;
+        try {
+            from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
+        } catch (IOException | RuntimeException e) {
+            teacher.close();
+            throw e;
+        }
+        try {
+            return new Distillation(config, run, from, images, teacher, device, decodeThreads);
+        } catch (RuntimeException e) {
+            from.from().close();
+            teacher.close();
+            throw e;
+        }
+    }
+
+    private static LoadedCheckpoint initialModel(DistillConfig config) throws IOException {
+        if (config.start() != null) {
+            return Checkpoint.load(Path.of(config.start()), config.model().embeddingDim());
+        }
+        return new LoadedCheckpoint(new LipSimModel(config.model(), new Generator(config.seed())), Map.of(), 0, 0,
+                "random initialisation (seed " + config.seed() + ")");
+    }
+
+    /**
+     * How far {@code student} is from {@code teacher} on {@code images}: the RMSE between the
+     * student's features and the teacher's embeddings of the unflipped centre crops.
+     */
+    public static double rmse(LipSimModel student, Teacher teacher, Path root, List<Path> images, int decodeThreads) {
+        int crop = student.config().imageSize();
+        double squares = 0;
+        long count = 0;
+        try (var noGrad = Autograd.noGrad(); var batches = new ImageBatches<>(images,
+                file -> centreCrop(file, crop), 16, decodeThreads, ParallelLoader.OnError.FAIL)) {
+            student.eval();
+            for (ImageBatches.Batch<Path> batch : batches) {
+                try (batch; var scope = TensorScope.open()) {
+                    List<Teacher.View> views = batch.items().stream()
+                            .map(file -> new Teacher.View(TeacherEmbeddings.key(root, file), false)).toList();
+                    Tensor targets = teacher.embed(views, batch.images());
+                    Tensor error = Losses.rmse(student.forward(batch.images()), targets);
+                    double value = error.item();
+                    squares += value * value * targets.numel();
+                    count += targets.numel();
+                }
+            }
+        }
+        return Math.sqrt(squares / count);
+    }
+
+    private static Tensor centreCrop(Path file, int crop) throws IOException {
+        try (var scope = TensorScope.open()) {
+            return TensorScope.release(Transforms.centerCrop(ImageDecoder.read(file), crop).unsqueeze(0));
+        }
+    }
+
+    public DistillConfig config() {
+        return config;
+    }
+
+    public RunDirectory run() {
+        return run.run();
+    }
+
+    public long firstStep() {
+        return run.firstStep();
+    }
+
+    public long totalSteps() {
+        return run.totalSteps();
+    }
+
+    public String startedFrom() {
+        return run.startedFrom();
+    }
+
+    /** The student as it is now (owned by this run). */
+    public LipSimModel student() {
+        return run.model();
+    }
+
+    /** Trains to the end, or until {@code stop} turns true (then a checkpoint is written first). */
+    public TrainingLoop.Outcome train(Progress progress, BooleanSupplier stop) throws IOException {
+        return run.train(progress, stop);
+    }
+
+    @Override
+    public void close() {
+        run.close();
+        teacher.close();
+    }
+}
