@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.eval.Embeddings;
 import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.teacher.DemoTeacher;
+import dev.lipsim.teacher.Teacher;
+import dev.lipsim.teacher.TeacherEmbeddings;
+import dev.lipsim.train.DistillationData;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
@@ -29,7 +34,8 @@ final class EmbedCommand implements Command {
 
     @Override
     public String summary() {
-        return "embed images (files or folders); --output FILE.safetensors or FILE.json, else JSON on stdout";
+        return "embed images (files or folders); --output FILE.safetensors or FILE.json, else JSON on stdout;"
+                + " --teacher NAME FOLDER --output DIR precomputes distillation targets";
     }
 
     @Override
@@ -41,12 +47,20 @@ final class EmbedCommand implements Command {
                 .desc("an unreadable image: fail (default) or skip (the report names skipped files)").build());
         options.addOption(Option.builder().longOpt("decode-threads").hasArg().argName("N")
                 .desc("image decoding threads (default 2), besides libtorch's --threads").build());
+        options.addOption(Option.builder().longOpt("teacher").hasArg().argName("NAME")
+                .desc("embed with a teacher instead (demo): both flips of every image's centre crop, for lipsim train "
+                        + "--teacher_model_name precomputed; --output is then a new folder").build());
+        options.addOption(Option.builder().longOpt("crop").hasArg().argName("PIXELS")
+                .desc("with --teacher: the centre crop, the student's input size (default 224)").build());
         ModelOptions.addTo(options);
         return options;
     }
 
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
+        if (line.hasOption("teacher")) {
+            return teacherTargets(line, out);
+        }
         List<Path> images = ImageArguments.expand(line.getArgList());
         String output = line.getOptionValue("output");
         if (output != null && !output.endsWith(".safetensors") && !output.endsWith(".json")) {
@@ -80,6 +94,42 @@ final class EmbedCommand implements Command {
             }
             Json.print(report, out);
         }
+        return Main.OK;
+    }
+
+    /** {@code --teacher NAME FOLDER --output DIR}: a teacher's targets for distillation on FOLDER. */
+    private static int teacherTargets(CommandLine line, PrintStream out) throws Exception {
+        if (line.getArgList().size() != 1 || !Files.isDirectory(Path.of(line.getArgList().getFirst()))) {
+            throw new UsageException("--teacher embeds one image folder (the one lipsim train will read), got "
+                    + line.getArgList());
+        }
+        if (!line.hasOption("output")) {
+            throw new UsageException("--teacher needs --output DIR, a new or empty folder for the embedding shards");
+        }
+        Path folder = Path.of(line.getArgList().getFirst());
+        Teacher teacher = switch (line.getOptionValue("teacher")) {
+            case "demo" -> new DemoTeacher();
+            default -> throw new UsageException("--teacher " + line.getOptionValue("teacher") + ": the teachers that can run"
+                    + " here are [demo] (the DreamSim ensemble in Java is not available in this version)");
+        };
+        int crop = DataOptions.positive(line, "crop", LipSimConfig.DEFAULT_IMAGE_SIZE);
+        int threads = DataOptions.positive(line, "decode-threads", 2);
+        ModelOptions.computeOn(line);
+        TeacherEmbeddings.Written written;
+        try (teacher) {
+            written = TeacherEmbeddings.write(teacher, DistillationData.keyRoot(folder), DistillationData.images(folder), crop,
+                    Path.of(line.getOptionValue("output")), threads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("teacher", teacher.name());
+        report.put("dimension", teacher.dimension());
+        report.put("images", written.images());
+        report.put("views", written.views());
+        report.put("shards", written.shards());
+        report.put("output", written.folder().toString());
+        Json.print(report, out);
         return Main.OK;
     }
 

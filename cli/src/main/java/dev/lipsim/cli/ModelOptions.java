@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -87,26 +88,34 @@ final class ModelOptions {
      * describe, which needs {@code --random-init}.
      */
     static LoadedCheckpoint model(CommandLine line, Path checkpoint) throws UsageException, IOException {
+        return model(line, checkpoint, OptionalInt.empty());
+    }
+
+    /** {@link #model(CommandLine, Path)} with the embedding size fixed (by a teacher) when {@code embeddingDim} is given. */
+    static LoadedCheckpoint model(CommandLine line, Path checkpoint, OptionalInt embeddingDim) throws UsageException,
+            IOException {
         if (checkpoint != null) {
-            return fromCheckpoint(line, checkpoint);
+            return fromCheckpoint(line, checkpoint, embeddingDim);
         }
         if (!line.hasOption("random-init")) {
             throw new UsageException("no model: give --checkpoint FILE, or --random-init for an untrained model");
         }
-        LipSimConfig config = requested(line, preset(line));
+        LipSimConfig config = requested(line, preset(line), embeddingDim);
         int seed = integer(line, "seed", 0);
         return new LoadedCheckpoint(new LipSimModel(config, new Generator(seed)), Map.of(), 0, 0,
                 "random initialisation (seed " + seed + ")");
     }
 
-    private static LoadedCheckpoint fromCheckpoint(CommandLine line, Path file) throws UsageException, IOException {
+    private static LoadedCheckpoint fromCheckpoint(CommandLine line, Path file, OptionalInt fixedDim) throws UsageException,
+            IOException {
         if (line.hasOption("random-init")) {
             throw new UsageException("--random-init and a checkpoint exclude each other");
         }
         if (!Files.isRegularFile(file)) {
             throw new UsageException("checkpoint " + file + ": no such file");
         }
-        int embeddingDim = flagValues(line).getOrDefault("embedding-dim", LipSimConfig.DEFAULT_EMBEDDING_DIM);
+        Map<String, Integer> flags = flagValues(line, fixedDim);
+        int embeddingDim = flags.getOrDefault("embedding-dim", LipSimConfig.DEFAULT_EMBEDDING_DIM);
         LoadedCheckpoint loaded;
         try {
             loaded = Checkpoint.load(file, embeddingDim);
@@ -115,13 +124,13 @@ final class ModelOptions {
         }
         LipSimConfig actual = loaded.model().config();
         List<String> conflicts = new ArrayList<>();
-        flagValues(line).forEach((flag, value) -> {
+        flags.forEach((flag, value) -> {
             int fromFile = fieldFor(flag, actual);
             if (value != fromFile) {
                 conflicts.add("--" + flag + " " + value + " (the checkpoint has " + fromFile + ")");
             }
         });
-        if (line.hasOption("model-name") && !Objects.equals(requested(line, preset(line)), actual)) {
+        if (line.hasOption("model-name") && !Objects.equals(requested(line, preset(line), fixedDim), actual)) {
             conflicts.add("--model-name " + line.getOptionValue("model-name") + " (the checkpoint is " + actual + ")");
         }
         if (!conflicts.isEmpty()) {
@@ -140,8 +149,8 @@ final class ModelOptions {
     }
 
     /** The preset with every given architecture flag applied at once. */
-    private static LipSimConfig requested(CommandLine line, LipSimConfig preset) throws UsageException {
-        Map<String, Integer> flags = flagValues(line);
+    private static LipSimConfig requested(CommandLine line, LipSimConfig preset, OptionalInt fixedDim) throws UsageException {
+        Map<String, Integer> flags = flagValues(line, fixedDim);
         try {
             return new LipSimConfig(flags.getOrDefault("depth", preset.depth()),
                     flags.getOrDefault("num-channels", preset.channels()),
@@ -162,9 +171,19 @@ final class ModelOptions {
     private static final List<String> ARCHITECTURE = List.of("depth", "num-channels", "conv-size", "depth-linear",
             "n-features", "embedding-dim", "image-size");
 
-    private static Map<String, Integer> flagValues(CommandLine line) throws UsageException {
+    /**
+     * The architecture flags given; the embedding size comes from {@code fixedDim} when given,
+     * else from {@code --teacher-model-name} as the reference maps it, else from {@code --embedding-dim}.
+     */
+    private static Map<String, Integer> flagValues(CommandLine line, OptionalInt fixedDim) throws UsageException {
         Map<String, Integer> values = new LinkedHashMap<>();
-        if (line.hasOption("teacher-model-name")) {
+        if (fixedDim.isPresent()) {
+            if (line.hasOption("embedding-dim") && integer(line, "embedding-dim", 0) != fixedDim.getAsInt()) {
+                throw new UsageException("the teacher's embeddings have " + fixedDim.getAsInt() + " dimensions, not --embedding-dim "
+                        + line.getOptionValue("embedding-dim"));
+            }
+            values.put("embedding-dim", fixedDim.getAsInt());
+        } else if (line.hasOption("teacher-model-name")) {
             String teacher = line.getOptionValue("teacher-model-name");
             Integer dimension = TEACHER_DIMENSIONS.get(teacher);
             if (dimension == null) {

@@ -50,7 +50,7 @@ final class ReferenceCommandLine {
 
     /**
      * A reference command line ({@code --mode M} among flags, no subcommand) as ours: the
-     * subcommand first, then the other arguments. The reference's default mode is training
+     * subcommand first, then the other arguments. The reference's default mode is {@code train}
      * (distillation).
      */
     static String[] fromMode(String[] args) throws UsageException {
@@ -74,11 +74,11 @@ final class ReferenceCommandLine {
                 }
                 yield "eval";
             }
-            case "train" -> throw new UsageException("--mode train (distillation from a teacher, the reference's default mode) "
-                    + "is not available in this version; --mode finetune and --mode eval are");
+            case "train" -> "train";
             case "certified", "attack" -> throw new UsageException("--mode " + mode + " is not available in this version;"
-                    + " --mode finetune and --mode eval are");
-            default -> throw new UsageException("--mode " + mode + " is not supported; --mode finetune and --mode eval are");
+                    + " --mode train, finetune, eval and lpips are");
+            default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval and lpips"
+                    + " are");
         };
         rest.addFirst(command);
         return rest.toArray(String[]::new);

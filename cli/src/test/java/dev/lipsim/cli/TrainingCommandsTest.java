@@ -45,7 +45,7 @@ class TrainingCommandsTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return new Main(List.of(new FinetuneCommand(), new EvalCommand())).run(args,
+        return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand())).run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -111,7 +111,7 @@ class TrainingCommandsTest {
         assertEquals(2, run("--mode", "certified", "--data_dir", data.toString()));
         assertTrue(error().startsWith("lipsim: --mode certified is not available in this version"), error());
         assertEquals(2, run("--dataset", "imagenet", "--epochs", "40"));
-        assertTrue(error().contains("--mode train (distillation"), error());
+        assertTrue(error().startsWith("lipsim train: --train_dir DIR is required"), "the reference's default mode: " + error());
         assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
             work.resolve("bad").toString(), "--loss", "cross"}, TINY)));
         assertTrue(error().contains("loss must be one of [hinge, rmse], got 'cross'"), error());
@@ -120,6 +120,44 @@ class TrainingCommandsTest {
         assertTrue(error().contains("--data_dir " + work.resolve("absent") + ": no such folder"), error());
         assertEquals(2, run("finetune", "--data_dir", data.toString(), "--train_dir", work.resolve("empty").toString()));
         assertTrue(error().contains("no model to fine-tune"), error());
+    }
+
+    private static final String[] STUDENT = {"--random-init", "--depth", "1", "--num_channels", "32", "--conv_size", "2",
+        "--depth_linear", "1", "--n_features", "16", "--image-size", "32", "--seed", "5", "--batch_size", "8", "--epochs", "2",
+        "--warmup_steps", "3"};
+
+    private static String[] student(String... more) {
+        return with(more, STUDENT);
+    }
+
+    @Test
+    void distilsFromTheDemoTeacherOnTheFlyOrPrecomputedAlike() throws IOException {
+        Path images = data.resolve("ref");
+        Path live = work.resolve("distil-live");
+        assertEquals(0, run(student("--mode", "train", "--teacher_model_name", "demo", "--data_dir", images.toString(),
+                "--train_dir", live.toString(), "--nnodes", "4")), error());
+        JsonNode onTheFly = json();
+        assertEquals("completed", onTheFly.get("status").asText());
+        assertEquals("demo", onTheFly.get("teacher").asText());
+        assertTrue(onTheFly.at("/noEffect/--nnodes").isTextual());
+
+        Path targets = work.resolve("demo-targets");
+        assertEquals(0, run("embed", "--teacher", "demo", images.toString(), "--output", targets.toString(), "--crop", "32"),
+                error());
+        assertEquals(2 * json().get("images").asInt(), json().get("views").asInt());
+        assertEquals(0, run(student("train", "--teacher_model_name", "precomputed", "--teacher-embeddings", targets.toString(),
+                "--data_dir", images.toString(), "--train_dir", work.resolve("distil-precomputed").toString())), error());
+        assertEquals(onTheFly.get("lastLoss").asDouble(), json().get("lastLoss").asDouble(), 1e-6,
+                "the same run, with the teacher read instead of run");
+
+        assertEquals(2, run(student("train", "--teacher_model_name", "ensemble", "--data_dir", images.toString(), "--train_dir",
+                work.resolve("ensemble").toString())));
+        assertTrue(error().contains("not available in this version"), error());
+        assertEquals(2, run(student("train", "--teacher_model_name", "demo", "--embedding-dim", "64", "--data_dir",
+                images.toString(), "--train_dir", work.resolve("wrong-size").toString())));
+        assertTrue(error().contains("the teacher's embeddings have 126 dimensions, not --embedding-dim 64"), error());
+        assertEquals(0, run("train", "--resume", live.toString()), error());
+        assertEquals(onTheFly.get("steps").asLong(), json().get("firstStep").asLong(), "a finished run resumes at its end");
     }
 
     @Test

@@ -1,0 +1,161 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.teacher.Teacher;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.train.DistillConfig;
+import dev.lipsim.train.Distillation;
+import dev.lipsim.train.Progress;
+import dev.lipsim.train.RunDirectory;
+import dev.lipsim.train.StopSignal;
+import dev.lipsim.train.TrainingLoop;
+import dev.lipsim.train.TrainingSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lipsim train}: distils a student from a teacher on an image folder (the paper's step 1); the reference's {@code --mode train}. */
+final class TrainCommand implements Command {
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "distil a 1-Lipschitz student from a teacher on an image folder (resumable; Ctrl-C saves)";
+    }
+
+    @Override
+    public Options options() {
+        Options options = new Options();
+        DataOptions.addTo(options);
+        ModelOptions.addTo(options);
+        TrainingOptions.addTo(options, DistillConfig.DEFAULT_EPOCHS);
+        options.addOption(value("teacher-embeddings", "PATH", "for --teacher_model_name precomputed: what lipsim embed "
+                + "--teacher wrote"));
+        options.addOption(value("loss", "NAME", "mean (default: the mean of the two views' RMSE) or sum"));
+        options.addOption(value("warmup-steps", "N", "linear warm-up before the cosine decay (default "
+                + DistillConfig.DEFAULT_WARMUP_STEPS + ")"));
+        return options;
+    }
+
+    private static Option value(String name, String argument, String description) {
+        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out) throws Exception {
+        int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
+        Device device = ModelOptions.computeOn(line);
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads);
+                Progress progress = Progress.on(System.err, Progress.terminal(),
+                        DataOptions.positive(line, "frequency-log-steps", 10))) {
+            report.put("run", run.run().root().toString());
+            report.put("teacher", run.config().teacher());
+            report.put("startedFrom", run.startedFrom());
+            report.put("firstStep", run.firstStep());
+            report.put("totalSteps", run.totalSteps());
+            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+            TrainingLoop.Outcome outcome;
+            try (StopSignal stop = StopSignal.install(System.err)) {
+                outcome = run.train(progress, stop);
+            }
+            report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
+            report.put("steps", outcome.steps());
+            report.put("checkpoint", outcome.checkpoint().file().toString());
+            report.put("lastLoss", outcome.lastLoss());
+            if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
+                report.put("resumeWith", "lipsim train --resume " + run.run().root());
+                Json.print(report, out);
+                return FinetuneCommand.INTERRUPTED;
+            }
+        }
+        Json.print(report, out);
+        return Main.OK;
+    }
+
+    private static Distillation resume(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+        TrainingOptions.requireNoRunFlags(line);
+        try {
+            return Distillation.resume(Path.of(line.getOptionValue("resume")), device, decodeThreads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Distillation start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+        if (!line.hasOption("train-dir")) {
+            throw new UsageException("--train_dir DIR is required: the run's configuration, metrics and checkpoints go there"
+                    + " (or --resume DIR to continue a run)");
+        }
+        Path folder = DataOptions.trainDir(line);
+        if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
+            throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
+                    + " or choose a new --train_dir");
+        }
+        Path dataDir = DataOptions.dataDir(line);
+        String teacherName = line.getOptionValue("teacher-model-name", "ensemble");
+        if (!DistillConfig.TEACHERS.contains(teacherName)) {
+            throw new UsageException("--teacher_model_name " + teacherName + ": the teachers here are " + DistillConfig.TEACHERS
+                    + " (the DreamSim ensemble in Java is not available in this version; precompute its embeddings elsewhere"
+                    + " in the documented format and use precomputed)");
+        }
+        String embeddings = line.getOptionValue("teacher-embeddings");
+        if (teacherName.equals("precomputed") && embeddings == null) {
+            throw new UsageException("--teacher_model_name precomputed needs --teacher-embeddings PATH (lipsim embed --teacher"
+                    + " writes them)");
+        }
+        TrainingSettings training = TrainingOptions.settings(line, DistillConfig.DEFAULT_EPOCHS);
+        Teacher teacher = openTeacher(teacherName, embeddings);
+        LoadedCheckpoint initial;
+        try {
+            initial = ModelOptions.model(line, ModelOptions.checkpointFlag(line), OptionalInt.of(teacher.dimension()));
+        } catch (UsageException | IOException | RuntimeException e) {
+            teacher.close();
+            throw e;
+        }
+        DistillConfig config;
+        try {
+            config = config(line, dataDir, teacherName, embeddings, initial, training);
+        } catch (UsageException e) {
+            teacher.close();
+            initial.close();
+            throw e;
+        }
+        try {
+            return Distillation.start(config, initial, teacher, folder, device, decodeThreads);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static DistillConfig config(CommandLine line, Path dataDir, String teacher, String embeddings,
+            LoadedCheckpoint initial, TrainingSettings training) throws UsageException {
+        try {
+            return new DistillConfig(dataDir.toString(), teacher, embeddings, line.getOptionValue("checkpoint"),
+                    initial.model().config(), ModelOptions.integer(line, "seed", 0), line.getOptionValue("loss", "mean"),
+                    ModelOptions.integer(line, "warmup-steps", (int) DistillConfig.DEFAULT_WARMUP_STEPS), training, 0);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Teacher openTeacher(String name, String embeddings) throws UsageException {
+        try {
+            return Distillation.openTeacher(name, embeddings);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}
