@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step
+    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -100,6 +100,20 @@ def workload(name, layout):
             ref, left, right = e[0:4], e[4:8], e[8:12]
             logit = (1 - (ref * left).sum(1)) - (1 - (ref * right).sum(1))
             loss = torch.clamp(0.2 - logit * (2 * torch.round(target) - 1), min=0).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        return run
+    if name == "distill-step":
+        model = LipSimSmall().train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.5, 0.9))
+        views = torch.rand(16, 3, 224, 224).contiguous(memory_format=layout)
+        targets = torch.randn(8, 1792) / 1792 ** 0.5
+
+        def run():
+            features = model(views)
+            rmse = lambda a: torch.sqrt(torch.mean((a - targets) ** 2))
+            loss = (rmse(features[:8]) + rmse(features[8:])) / 2
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

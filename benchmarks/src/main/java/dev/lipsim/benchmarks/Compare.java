@@ -17,7 +17,10 @@ import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.teacher.Teacher;
+import dev.lipsim.train.DistillationObjective;
 import dev.lipsim.train.HingeObjective;
+import dev.lipsim.train.TwoViews;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +39,8 @@ import java.util.Locale;
  *       forward and backward into the input and the parameters;
  *   <li>{@code finetune-step}: one hinge-loss fine-tuning step of LipSim 'small' on 4 triplets
  *       (12 images at 224) with Adam, through the training package's objective.
+ *   <li>{@code distill-step}: one distillation step of LipSim 'small' on 8 images (two views each,
+ *       16 at 224), mean of the two views' RMSE against fixed targets, Adam.
  * </ul>
  * LAYOUT ({@code nchw} or {@code channels-last}) is the layout of the input tensor.
  */
@@ -45,7 +50,7 @@ public final class Compare {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step nchw|channels-last REPEATS");
+            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step nchw|channels-last REPEATS");
             System.exit(2);
         }
         MemoryFormat layout = switch (args[1]) {
@@ -76,6 +81,7 @@ public final class Compare {
             case "forward" -> forward(layout, generator);
             case "sll-layer" -> sllLayer(layout, generator);
             case "finetune-step" -> finetuneStep(layout, generator);
+            case "distill-step" -> distillStep(layout, generator);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }
@@ -124,6 +130,44 @@ public final class Compare {
         }
         var batch = new ImageBatches.Batch<>(triplets, images(12, layout, generator), 3);
         var objective = new HingeObjective(model, EmbeddingMap.UNIT, 0.2, Device.CPU);
+        model.train();
+        return () -> {
+            try (var scope = TensorScope.open()) {
+                objective.loss(batch).backward();
+                optimizer.step();
+                optimizer.zeroGrad();
+            }
+        };
+    }
+
+    /** One distillation step as {@code lipsim train} takes it: 8 images, two views each, fixed targets, Adam. */
+    private static Runnable distillStep(MemoryFormat layout, Generator generator) {
+        LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
+        Optimizer optimizer = Adam.adam(model.parameters(), 0.01, 0.5, 0.9, 1e-8, 0);
+        List<TwoViews> items = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            items.add(new TwoViews(Path.of("in-memory-" + i), "image-" + i, i));
+        }
+        Tensor targets = TensorScope.release(Tensor.randn(generator, new long[] {8, 1792}, DType.FLOAT32, Device.CPU)
+                .div(Math.sqrt(1792)));
+        Teacher fixed = new Teacher() {
+            @Override
+            public String name() {
+                return "fixed";
+            }
+
+            @Override
+            public int dimension() {
+                return 1792;
+            }
+
+            @Override
+            public Tensor embed(List<View> views, Tensor images) {
+                return targets.clone();
+            }
+        };
+        var batch = new ImageBatches.Batch<>(items, images(16, layout, generator), 2);
+        var objective = new DistillationObjective(model, fixed, false, Device.CPU);
         model.train();
         return () -> {
             try (var scope = TensorScope.open()) {

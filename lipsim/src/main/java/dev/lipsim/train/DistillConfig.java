@@ -15,7 +15,7 @@ import java.util.List;
  * @param model the student's architecture (its embedding size is the teacher's)
  * @param seed seeds the initialisation, the data order and the views
  * @param loss {@code mean} (of the two views' RMSE, the reference's) or {@code sum} (its earlier version)
- * @param warmupSteps steps of linear warm-up before the cosine decay (the reference: 2,000)
+ * @param warmupSteps steps of linear warm-up before the cosine decay (the reference: 2,000), at most a tenth of the run
  * @param training optimizer, batches, epochs, checkpoints
  * @param trainingImages images in the folder when the run started (a resumed run checks it)
  */

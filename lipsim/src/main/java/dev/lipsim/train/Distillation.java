@@ -43,8 +43,13 @@ public final class Distillation implements AutoCloseable {
                 config.training().batchSize(), config.seed(), decodeThreads);
         this.run = new TrainingRun<>(folder, from.from(), from.step(), config.training(),
                 student -> new DistillationObjective(student, teacher, config.loss().equals("sum"), device), data,
-                totalSteps -> LearningRateSchedule.warmupCosine(config.training().learningRate(),
-                        Math.min(config.warmupSteps(), totalSteps - 1), totalSteps), device);
+                totalSteps -> schedule(config, totalSteps), device);
+    }
+
+    /** Linear warm-up, at most a tenth of the run (the reference's 2,000 steps are 2% of its), then cosine to 0. */
+    private static LearningRateSchedule schedule(DistillConfig config, long totalSteps) {
+        return LearningRateSchedule.warmupCosine(config.training().learningRate(), Math.min(config.warmupSteps(),
+                totalSteps / 10), totalSteps);
     }
 
     /** The teacher a configuration names: the demo teacher, or the precomputed embeddings it points to. */
