@@ -5,9 +5,9 @@ import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.eval.Embeddings;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.LipSimConfig;
-import dev.lipsim.teacher.DemoTeacher;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.teacher.TeacherEmbeddings;
+import dev.lipsim.train.Distillation;
 import dev.lipsim.train.DistillationData;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.io.SafeTensors;
@@ -48,8 +48,11 @@ final class EmbedCommand implements Command {
         options.addOption(Option.builder().longOpt("decode-threads").hasArg().argName("N")
                 .desc("image decoding threads (default 2), besides libtorch's --threads").build());
         options.addOption(Option.builder().longOpt("teacher").hasArg().argName("NAME")
-                .desc("embed with a teacher instead (demo): both flips of every image's centre crop, for lipsim train "
-                        + "--teacher_model_name precomputed; --output is then a new folder").build());
+                .desc("embed with a teacher instead (ensemble, with --dreamsim_path DIR; or demo): both flips of every "
+                        + "image's centre crop, for lipsim train --teacher_model_name precomputed; --output is a new folder")
+                .build());
+        options.addOption(Option.builder().longOpt("dreamsim-path").hasArg().argName("DIR")
+                .desc("with --teacher ensemble: the folder DreamSim's download filled").build());
         options.addOption(Option.builder().longOpt("crop").hasArg().argName("PIXELS")
                 .desc("with --teacher: the centre crop, the student's input size (default 224)").build());
         ModelOptions.addTo(options);
@@ -107,11 +110,16 @@ final class EmbedCommand implements Command {
             throw new UsageException("--teacher needs --output DIR, a new or empty folder for the embedding shards");
         }
         Path folder = Path.of(line.getArgList().getFirst());
-        Teacher teacher = switch (line.getOptionValue("teacher")) {
-            case "demo" -> new DemoTeacher();
-            default -> throw new UsageException("--teacher " + line.getOptionValue("teacher") + ": the teachers that can run"
-                    + " here are [demo] (the DreamSim ensemble in Java is not available in this version)");
-        };
+        String name = line.getOptionValue("teacher");
+        if (name.equals("precomputed")) {
+            throw new UsageException("--teacher precomputed only reads embeddings; embed with ensemble or demo");
+        }
+        Teacher teacher;
+        try {
+            teacher = Distillation.openTeacher(name, TrainCommand.teacherPath(line, name));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         int crop = DataOptions.positive(line, "crop", LipSimConfig.DEFAULT_IMAGE_SIZE);
         int threads = DataOptions.positive(line, "decode-threads", 2);
         ModelOptions.computeOn(line);

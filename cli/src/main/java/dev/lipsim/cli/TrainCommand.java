@@ -41,6 +41,8 @@ final class TrainCommand implements Command {
         DataOptions.addTo(options);
         ModelOptions.addTo(options);
         TrainingOptions.addTo(options, DistillConfig.DEFAULT_EPOCHS);
+        options.addOption(value("dreamsim-path", "DIR", "for --teacher_model_name ensemble (the default): the folder "
+                + "DreamSim's download filled (its .pth files, ensemble_lora/, DINO in checkpoints/)"));
         options.addOption(value("teacher-embeddings", "PATH", "for --teacher_model_name precomputed: what lipsim embed "
                 + "--teacher wrote"));
         options.addOption(value("loss", "NAME", "mean (default: the mean of the two views' RMSE) or sum"));
@@ -106,16 +108,7 @@ final class TrainCommand implements Command {
         }
         Path dataDir = DataOptions.dataDir(line);
         String teacherName = line.getOptionValue("teacher-model-name", "ensemble");
-        if (!DistillConfig.TEACHERS.contains(teacherName)) {
-            throw new UsageException("--teacher_model_name " + teacherName + ": the teachers here are " + DistillConfig.TEACHERS
-                    + " (the DreamSim ensemble in Java is not available in this version; precompute its embeddings elsewhere"
-                    + " in the documented format and use precomputed)");
-        }
-        String embeddings = line.getOptionValue("teacher-embeddings");
-        if (teacherName.equals("precomputed") && embeddings == null) {
-            throw new UsageException("--teacher_model_name precomputed needs --teacher-embeddings PATH (lipsim embed --teacher"
-                    + " writes them)");
-        }
+        String embeddings = teacherPath(line, teacherName);
         TrainingSettings training = TrainingOptions.settings(line, DistillConfig.DEFAULT_EPOCHS);
         Teacher teacher = openTeacher(teacherName, embeddings);
         LoadedCheckpoint initial;
@@ -138,6 +131,24 @@ final class TrainCommand implements Command {
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** The files of the teacher: DreamSim's folder, precomputed embeddings, or none for the demo teacher. */
+    static String teacherPath(CommandLine line, String teacher) throws UsageException {
+        return switch (teacher) {
+            case "ensemble" -> required(line, "dreamsim-path", "the folder DreamSim's download filled");
+            case "precomputed" -> required(line, "teacher-embeddings", "what lipsim embed --teacher wrote");
+            case "demo" -> null;
+            default -> throw new UsageException("--teacher_model_name " + teacher + ": the teachers here are "
+                    + DistillConfig.TEACHERS);
+        };
+    }
+
+    private static String required(CommandLine line, String flag, String what) throws UsageException {
+        if (!line.hasOption(flag)) {
+            throw new UsageException("this teacher needs --" + flag.replace('-', '_') + " PATH: " + what);
+        }
+        return line.getOptionValue(flag);
     }
 
     private static DistillConfig config(CommandLine line, Path dataDir, String teacher, String embeddings,

@@ -11,7 +11,7 @@ final class TrainingOptions {
 
     /** Flags that define a run (of any kind), which a resumed run takes from its config.json instead. */
     static final List<String> RUN_FLAGS = List.of("data-dir", "dataset", "train-dir", "margin", "scheduler", "teacher",
-            "teacher-embeddings", "warmup-steps", "checkpoint", "random-init", "model-name", "depth",
+            "teacher-embeddings", "dreamsim-path", "warmup-steps", "checkpoint", "random-init", "model-name", "depth",
             "num-channels", "conv-size", "depth-linear", "n-features", "image-size", "embedding-dim", "teacher-model-name",
             "embedding", "requires-bias", "seed", "loss", "optimizer", "lr", "beta1", "beta2", "wd", "batch-size",
             "epochs", "checkpoint-every", "keep-checkpoints", "gradient-clip-by-norm");

@@ -152,7 +152,7 @@ class TrainingCommandsTest {
 
         assertEquals(2, run(student("train", "--teacher_model_name", "ensemble", "--data_dir", images.toString(), "--train_dir",
                 work.resolve("ensemble").toString())));
-        assertTrue(error().contains("not available in this version"), error());
+        assertTrue(error().contains("this teacher needs --dreamsim_path PATH"), error());
         assertEquals(2, run(student("train", "--teacher_model_name", "demo", "--embedding-dim", "64", "--data_dir",
                 images.toString(), "--train_dir", work.resolve("wrong-size").toString())));
         assertTrue(error().contains("the teacher's embeddings have 126 dimensions, not --embedding-dim 64"), error());

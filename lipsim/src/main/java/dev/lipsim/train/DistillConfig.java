@@ -9,8 +9,9 @@ import java.util.List;
  * {@code config.json}. Defaults are the reference's.
  *
  * @param dataDir the image folder (the reference's layout, {@code imagenet/train} inside it, or any folder of images)
- * @param teacher {@code demo} or {@code precomputed}
- * @param teacherEmbeddings for {@code precomputed}: the file or folder written by {@code lipsim embed --teacher}
+ * @param teacher {@code ensemble} (DreamSim's, in Java), {@code precomputed} or {@code demo}
+ * @param teacherPath for {@code ensemble}: the folder DreamSim's download filled; for {@code precomputed}: the file or
+ *     folder {@code lipsim embed --teacher} wrote; null for {@code demo}
  * @param start a checkpoint to continue from, or null for a random initialisation
  * @param model the student's architecture (its embedding size is the teacher's)
  * @param seed seeds the initialisation, the data order and the views
@@ -19,10 +20,10 @@ import java.util.List;
  * @param training optimizer, batches, epochs, checkpoints
  * @param trainingImages images in the folder when the run started (a resumed run checks it)
  */
-public record DistillConfig(String dataDir, String teacher, String teacherEmbeddings, String start, LipSimConfig model,
+public record DistillConfig(String dataDir, String teacher, String teacherPath, String start, LipSimConfig model,
         long seed, String loss, long warmupSteps, TrainingSettings training, int trainingImages) {
 
-    public static final List<String> TEACHERS = List.of("demo", "precomputed");
+    public static final List<String> TEACHERS = List.of("ensemble", "precomputed", "demo");
     public static final List<String> LOSSES = List.of("mean", "sum");
     public static final long DEFAULT_WARMUP_STEPS = 2000;
     public static final int DEFAULT_EPOCHS = 40;
@@ -33,8 +34,9 @@ public record DistillConfig(String dataDir, String teacher, String teacherEmbedd
         if (dataDir == null || model == null || training == null) {
             throw new IllegalArgumentException("a distillation run needs an image folder, a model and training settings");
         }
-        if (teacher.equals("precomputed") && teacherEmbeddings == null) {
-            throw new IllegalArgumentException("the precomputed teacher needs its embeddings (lipsim embed --teacher ...)");
+        if (!teacher.equals("demo") && teacherPath == null) {
+            throw new IllegalArgumentException("the " + teacher + " teacher needs " + (teacher.equals("ensemble")
+                    ? "DreamSim's download folder" : "its embeddings (lipsim embed --teacher ...)"));
         }
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);
@@ -42,7 +44,7 @@ public record DistillConfig(String dataDir, String teacher, String teacherEmbedd
     }
 
     DistillConfig withModel(LipSimConfig value, int images) {
-        return new DistillConfig(dataDir, teacher, teacherEmbeddings, start, value, seed, loss, warmupSteps, training, images);
+        return new DistillConfig(dataDir, teacher, teacherPath, start, value, seed, loss, warmupSteps, training, images);
     }
 
     public String toJson() {

@@ -10,6 +10,7 @@ import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.Losses;
 import dev.lipsim.nn.optim.LearningRateSchedule;
 import dev.lipsim.teacher.DemoTeacher;
+import dev.lipsim.teacher.DreamSimTeacher;
 import dev.lipsim.teacher.PrecomputedTeacher;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.teacher.TeacherEmbeddings;
@@ -52,11 +53,12 @@ public final class Distillation implements AutoCloseable {
                 totalSteps / 10), totalSteps);
     }
 
-    /** The teacher a configuration names: the demo teacher, or the precomputed embeddings it points to. */
-    public static Teacher openTeacher(String name, String embeddings) throws IOException {
+    /** The teacher {@code name} with its files at {@code path}: DreamSim's download, precomputed embeddings, or none (demo). */
+    public static Teacher openTeacher(String name, String path) throws IOException {
         return switch (name) {
+            case "ensemble" -> DreamSimTeacher.load(Path.of(path));
             case "demo" -> new DemoTeacher();
-            case "precomputed" -> PrecomputedTeacher.open(Path.of(embeddings));
+            case "precomputed" -> PrecomputedTeacher.open(Path.of(path));
             default -> throw new IllegalArgumentException("unknown teacher '" + name + "'; teachers: " + DistillConfig.TEACHERS);
         };
     }
@@ -94,7 +96,7 @@ public final class Distillation implements AutoCloseable {
                     + folder + " started with " + config.trainingImages() + "; resuming on other data would not continue the"
                     + " same run");
         }
-        Teacher teacher = openTeacher(config.teacher(), config.teacherEmbeddings());
+        Teacher teacher = openTeacher(config.teacher(), config.teacherPath());
         TrainingRun.Resume from;
         try {
             from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
