@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step
+    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -66,6 +66,35 @@ class LipSimSmall(nn.Module):
         return self.linear(self.convs(x))[:, :self.embedding]
 
 
+class Vit(nn.Module):
+    """ViT-B/16 in DINO's layout (as DreamSim runs its towers), plain PyTorch eager."""
+
+    def __init__(self, eps, quick_gelu, clip):
+        super().__init__()
+        self.patch = nn.Conv2d(3, 768, 16, 16)
+        self.cls = nn.Parameter(torch.randn(1, 1, 768) * 0.02)
+        self.pos = nn.Parameter(torch.randn(1, 197, 768) * 0.02)
+        self.pre = nn.LayerNorm(768, eps=eps) if clip else nn.Identity()
+        self.blocks = nn.ModuleList(nn.ModuleDict(dict(
+            norm1=nn.LayerNorm(768, eps=eps), qkv=nn.Linear(768, 2304), proj=nn.Linear(768, 768),
+            norm2=nn.LayerNorm(768, eps=eps), fc1=nn.Linear(768, 3072), fc2=nn.Linear(3072, 768))) for _ in range(12))
+        self.norm = nn.LayerNorm(768, eps=eps)
+        self.projection = nn.Parameter(torch.randn(768, 512) * 768 ** -0.5) if clip else None
+        self.act = (lambda x: x * torch.sigmoid(1.702 * x)) if quick_gelu else F.gelu
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = self.pre(torch.cat([self.cls.expand(x.shape[0], -1, -1), x], 1) + self.pos)
+        n, t, w = x.shape
+        for b in self.blocks:
+            q, k, v = b["qkv"](b["norm1"](x)).reshape(n, t, 3, 12, 64).permute(2, 0, 3, 1, 4)
+            x = x + b["proj"](F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, t, w))
+            x = x + b["fc2"](self.act(b["fc1"](b["norm2"](x))))
+        if self.projection is None:
+            return x[:, 0]
+        return self.norm(x)[:, 0] @ self.projection
+
+
 def unit(e):
     return e / e.norm(dim=1, keepdim=True)
 
@@ -103,6 +132,15 @@ def workload(name, layout):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+        return run
+    if name == "ensemble-forward":
+        towers = [Vit(1e-6, False, False).eval(), Vit(1e-5, True, True).eval(), Vit(1e-5, False, True).eval()]
+        images = torch.rand(32, 3, 224, 224).contiguous(memory_format=layout)
+
+        def run():
+            with torch.no_grad():
+                for tower in towers:
+                    tower(images)
         return run
     if name == "distill-step":
         model = LipSimSmall().train()

@@ -10,6 +10,8 @@ import dev.lipsim.nn.lipschitz.QRescaling;
 import dev.lipsim.nn.lipschitz.SllConv2d;
 import dev.lipsim.nn.optim.Adam;
 import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.nn.vit.VisionTransformer;
+import dev.lipsim.nn.vit.VitConfig;
 import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
@@ -41,6 +43,8 @@ import java.util.Locale;
  *       (12 images at 224) with Adam, through the training package's objective.
  *   <li>{@code distill-step}: one distillation step of LipSim 'small' on 8 images (two views each,
  *       16 at 224), mean of the two views' RMSE against fixed targets, Adam.
+ *   <li>{@code ensemble-forward}: the DreamSim ensemble's three ViT-B/16 towers (DINO, CLIP with
+ *       QuickGELU, OpenCLIP) on 32 images at 224, random weights, without gradients.
  * </ul>
  * LAYOUT ({@code nchw} or {@code channels-last}) is the layout of the input tensor.
  */
@@ -50,7 +54,7 @@ public final class Compare {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step nchw|channels-last REPEATS");
+            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward nchw|channels-last REPEATS");
             System.exit(2);
         }
         MemoryFormat layout = switch (args[1]) {
@@ -82,6 +86,7 @@ public final class Compare {
             case "sll-layer" -> sllLayer(layout, generator);
             case "finetune-step" -> finetuneStep(layout, generator);
             case "distill-step" -> distillStep(layout, generator);
+            case "ensemble-forward" -> ensembleForward(layout, generator);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }
@@ -174,6 +179,21 @@ public final class Compare {
                 objective.loss(batch).backward();
                 optimizer.step();
                 optimizer.zeroGrad();
+            }
+        };
+    }
+
+    private static Runnable ensembleForward(MemoryFormat layout, Generator generator) {
+        List<VisionTransformer> towers = List.of(new VisionTransformer(VitConfig.dinoB16(), generator),
+                new VisionTransformer(VitConfig.clipB16(VitConfig.Activation.QUICK_GELU), generator),
+                new VisionTransformer(VitConfig.clipB16(VitConfig.Activation.GELU), generator));
+        towers.forEach(VisionTransformer::eval);
+        Tensor images = images(32, layout, generator);
+        return () -> {
+            try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
+                towers.get(0).lastBlock(images).select(1, 0);
+                towers.get(1).embedding(images);
+                towers.get(2).embedding(images);
             }
         };
     }
