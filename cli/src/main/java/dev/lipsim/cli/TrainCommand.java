@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -97,11 +99,7 @@ final class TrainCommand implements Command {
     }
 
     private static Distillation start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
-        if (!line.hasOption("train-dir")) {
-            throw new UsageException("--train_dir DIR is required: the run's configuration, metrics and checkpoints go there"
-                    + " (or --resume DIR to continue a run)");
-        }
-        Path folder = DataOptions.trainDir(line);
+        Path folder = line.hasOption("train-dir") ? DataOptions.trainDir(line) : newReferenceFolder();
         if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
             throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
                     + " or choose a new --train_dir");
@@ -131,6 +129,12 @@ final class TrainCommand implements Command {
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** Where the reference puts a new training run without {@code --train_dir}: {@code ./trained_models/<date and time>}. */
+    private static Path newReferenceFolder() {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HH.mm.ss_SSSS", Locale.ROOT));
+        return Path.of("trained_models", stamp);
     }
 
     /** The files of the teacher: DreamSim's folder, precomputed embeddings, or none for the demo teacher. */

@@ -111,7 +111,7 @@ class TrainingCommandsTest {
         assertEquals(2, run("--mode", "certified", "--data_dir", data.toString()));
         assertTrue(error().startsWith("lipsim: --mode certified is not available in this version"), error());
         assertEquals(2, run("--dataset", "imagenet", "--epochs", "40"));
-        assertTrue(error().startsWith("lipsim train: --train_dir DIR is required"), "the reference's default mode: " + error());
+        assertTrue(error().startsWith("lipsim train: --data_dir DIR is required"), "the reference's default mode: " + error());
         assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
             work.resolve("bad").toString(), "--loss", "cross"}, TINY)));
         assertTrue(error().contains("loss must be one of [hinge, rmse], got 'cross'"), error());
