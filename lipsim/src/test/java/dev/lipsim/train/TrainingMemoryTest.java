@@ -14,8 +14,16 @@ import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,19 +58,26 @@ class TrainingMemoryTest {
         // Between steps, besides the model and optimizer, only prefetched images are alive: at most 2 batches.
         assertTrue(sampler.mostLiveLate <= sampler.liveAt100 + 2 * BATCH, "live tensors grew from " + sampler.liveAt100
                 + " at step 100 to " + sampler.mostLiveLate + " after step 900");
-        // The Java heap's pages are first touched during the first few hundred steps; after that, resident memory is flat.
-        long growth = sampler.residentLate - sampler.residentAt500;
-        assertTrue(growth < 32L << 20, "resident memory grew by " + (growth >> 20) + " MiB from step 500 to the end");
+        // Native memory (where tensors live) is measured with malloc's own count: resident memory also follows the Java
+        // heap, whose pages the JVM touches for the first time at its own pace.
+        long growth = sampler.nativeLate - sampler.nativeAt500;
+        assertTrue(growth < 32L << 20, "native memory in use grew by " + (growth >> 20) + " MiB from step 500 to the end");
         assertTrue(Tensor.liveCount() <= before, "everything is freed at the end: " + Tensor.liveCount() + " live, " + before
                 + " before");
     }
 
-    /** Records live tensors at step 100, resident memory at step 500, and both over the last 100 steps. */
+    /** glibc's {@code struct mallinfo2}: ten {@code size_t} fields. */
+    private static final MethodHandle MALLINFO2 = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().findOrThrow("mallinfo2"),
+            FunctionDescriptor.of(MemoryLayout.structLayout(Collections.nCopies(10, ValueLayout.JAVA_LONG)
+                    .toArray(MemoryLayout[]::new))));
+
+    /** Records live tensors at step 100, native memory at step 500, and both over the last 100 steps. */
     private static final class Sampler implements Progress {
         long liveAt100;
         long mostLiveLate;
-        long residentAt500;
-        long residentLate;
+        long nativeAt500;
+        long nativeLate;
         long steps;
 
         @Override
@@ -74,10 +89,10 @@ class TrainingMemoryTest {
             if (record.step() == 100) {
                 liveAt100 = Tensor.liveCount();
             } else if (record.step() == 500) {
-                residentAt500 = resident();
+                nativeAt500 = nativeInUse();
             } else if (record.step() > record.totalSteps() - 100) {
                 mostLiveLate = Math.max(mostLiveLate, Tensor.liveCount());
-                residentLate = Math.max(residentLate, resident());
+                nativeLate = Math.max(nativeLate, nativeInUse());
             }
         }
 
@@ -87,17 +102,14 @@ class TrainingMemoryTest {
         @Override
         public void close() {}
 
-        private static long resident() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+        /** Bytes malloc has handed out and not had back, over all arenas (glibc's {@code mallinfo2}: uordblks + hblkhd). */
+        private static long nativeInUse() {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment info = (MemorySegment) MALLINFO2.invokeExact((SegmentAllocator) arena);
+                return info.get(ValueLayout.JAVA_LONG, 7 * 8) + info.get(ValueLayout.JAVA_LONG, 4 * 8);
+            } catch (Throwable e) {
+                throw new IllegalStateException("mallinfo2 failed", e);
             }
-            throw new IllegalStateException("no VmRSS in /proc/self/status");
         }
     }
 }
