@@ -31,7 +31,7 @@ public final class Main {
 
     public static void main(String[] args) {
         System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
-                new FinetuneCommand(), new EvalCommand(), new TrainCommand()))
+                new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new CertifyCommand()))
                 .run(args, System.out, System.err));
     }
 

@@ -75,10 +75,11 @@ final class ReferenceCommandLine {
                 yield "eval";
             }
             case "train" -> "train";
-            case "certified", "attack" -> throw new UsageException("--mode " + mode + " is not available in this version;"
-                    + " --mode train, finetune, eval and lpips are");
-            default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval and lpips"
-                    + " are");
+            case "certified" -> "certify";
+            case "attack" -> throw new UsageException("--mode attack is not available in this version; --mode train, finetune,"
+                    + " eval, lpips and certified are");
+            default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval, lpips and"
+                    + " certified are");
         };
         rest.addFirst(command);
         return rest.toArray(String[]::new);

@@ -45,7 +45,8 @@ class TrainingCommandsTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand())).run(args,
+        return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand(),
+                new CertifyCommand())).run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -108,8 +109,8 @@ class TrainingCommandsTest {
 
     @Test
     void modesThatAreNotHereSaySoAndBadFlagsAreNamed() {
-        assertEquals(2, run("--mode", "certified", "--data_dir", data.toString()));
-        assertTrue(error().startsWith("lipsim: --mode certified is not available in this version"), error());
+        assertEquals(2, run("--mode", "attack", "--data_dir", data.toString()));
+        assertTrue(error().startsWith("lipsim: --mode attack is not available in this version"), error());
         assertEquals(2, run("--dataset", "imagenet", "--epochs", "40"));
         assertTrue(error().startsWith("lipsim train: --data_dir DIR is required"), "the reference's default mode: " + error());
         assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
@@ -158,6 +159,26 @@ class TrainingCommandsTest {
         assertTrue(error().contains("the teacher's embeddings have 126 dimensions, not --embedding-dim 64"), error());
         assertEquals(0, run("train", "--resume", live.toString()), error());
         assertEquals(onTheFly.get("steps").asLong(), json().get("firstStep").asLong(), "a finished run resumes at its end");
+    }
+
+    @Test
+    void certifiesPerSplitWithTheReferencesNumberBesideAndPlots() throws IOException {
+        Path plots = work.resolve("plots");
+        assertEquals(0, run(with(new String[] {"--mode", "certified", "--data_dir", data.toString(), "--eps", "0,36/255",
+            "--embedding", "append-one", "--plots", plots.toString()}, TINY)), error());
+        JsonNode report = json();
+        assertEquals("[0.0,0.1411764705882353]", report.get("eps").toString());
+        int triplets = report.at("/parts/test_imagenet/triplets").asInt() + report.at("/parts/test_no_imagenet/triplets").asInt();
+        assertEquals(triplets, report.at("/overall/triplets").asInt());
+        double natural = report.at("/overall/natural").asDouble();
+        double certified = report.at("/overall/certified/0.1411764705882353").asDouble();
+        assertTrue(certified <= report.at("/overall/certified/0.0").asDouble() && report.at("/overall/certified/0.0").asDouble()
+                <= natural, report.toString());
+        assertTrue(certified <= report.at("/overall/reference/0.1411764705882353").asDouble(), "the reference's number is "
+                + "never below the sound one");
+        assertTrue(Files.size(plots.resolve("certified-accuracy.png")) > 1000 && Files.size(plots.resolve("radii.png")) > 1000);
+        assertEquals(2, run(with(new String[] {"certify", "--data_dir", data.toString(), "--eps", "-1"}, TINY)));
+        assertTrue(error().contains("--eps expects radii >= 0"), error());
     }
 
     @Test

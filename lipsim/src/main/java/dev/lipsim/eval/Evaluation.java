@@ -63,11 +63,16 @@ public final class Evaluation {
      * {@code splits}; overall is the size-weighted mean of test_imagenet and test_no_imagenet.
      */
     public static Report night(LipSim metric, Path root, List<String> splits, int batchSize, int decodeThreads) throws IOException {
+        return report(metric, nightParts(root, splits), NIGHT_TEST_SPLITS, batchSize, decodeThreads);
+    }
+
+    /** The triplets of each NIGHT split, by split. */
+    public static Map<String, List<TwoAfcSample>> nightParts(Path root, List<String> splits) throws IOException {
         Map<String, List<TwoAfcSample>> parts = new LinkedHashMap<>();
         for (String split : splits) {
             parts.put(split, NightDataset.load(root, split));
         }
-        return report(metric, parts, NIGHT_TEST_SPLITS, batchSize, decodeThreads);
+        return parts;
     }
 
     /**
@@ -75,11 +80,17 @@ public final class Evaluation {
      * folder with {@code ref/}, {@code p0/}, {@code p1/}, {@code judge/}; overall weights them by size.
      */
     public static Report bapps(LipSim metric, Path root, String split, int batchSize, int decodeThreads) throws IOException {
+        Map<String, List<TwoAfcSample>> parts = bappsParts(root, split);
+        return report(metric, parts, List.copyOf(parts.keySet()), batchSize, decodeThreads);
+    }
+
+    /** The triplets of each BAPPS category of {@code split} that is present, by category. */
+    public static Map<String, List<TwoAfcSample>> bappsParts(Path root, String split) throws IOException {
         Map<String, List<TwoAfcSample>> parts = new LinkedHashMap<>();
         for (Map.Entry<String, Path> category : bappsCategories(root, split).entrySet()) {
             parts.put(category.getKey(), BappsDataset.load(category.getValue()));
         }
-        return report(metric, parts, List.copyOf(parts.keySet()), batchSize, decodeThreads);
+        return parts;
     }
 
     /**
@@ -105,7 +116,8 @@ public final class Evaluation {
                 + " (looked in " + candidates + ")");
     }
 
-    private static Report report(LipSim metric, Map<String, List<TwoAfcSample>> parts, List<String> overallOf,
+    /** Scores of each part, and overall the size-weighted mean of the parts named in {@code overallOf}. */
+    public static Report report(LipSim metric, Map<String, List<TwoAfcSample>> parts, List<String> overallOf,
             int batchSize, int decodeThreads) {
         Map<String, Score> scores = new LinkedHashMap<>();
         parts.forEach((name, samples) -> scores.put(name, Score.of(TwoAfc.distances(metric, samples, batchSize, decodeThreads))));

@@ -57,32 +57,47 @@ public final class TwoAfc {
         }
     }
 
+    /** Receives one batch of triplets: their images {@code [3n, 3, S, S]} and backbone features {@code [3n, F]}, by role. */
+    @FunctionalInterface
+    public interface BatchConsumer {
+        void accept(ImageBatches.Batch<TwoAfcSample> batch, Tensor features, int offset);
+    }
+
     /**
-     * The distances of every triplet, {@code batchSize} triplets (three images each) per forward
-     * pass; a triplet whose images cannot be read stops with an error naming the file.
+     * Runs the metric's backbone over every triplet, {@code batchSize} triplets (three images each)
+     * per forward pass, and hands each batch to {@code consumer} with the index of its first
+     * triplet; a triplet whose images cannot be read stops with an error naming the file.
      */
+    public static void forEachBatch(LipSim metric, List<TwoAfcSample> samples, int batchSize, int decodeThreads,
+            BatchConsumer consumer) {
+        int done = 0;
+        try (var batches = new ImageBatches<>(samples, s -> List.of(s.reference(), s.left(), s.right()),
+                metric.model().config().imageSize(), batchSize, decodeThreads, ParallelLoader.OnError.FAIL)) {
+            for (ImageBatches.Batch<TwoAfcSample> batch : batches) {
+                try (batch; var scope = TensorScope.open()) {
+                    consumer.accept(batch, metric.features(batch.images()), done);
+                    done += batch.items().size();
+                }
+            }
+        }
+    }
+
+    /** The distances of every triplet (see {@link #forEachBatch}). */
     public static Distances distances(LipSim metric, List<TwoAfcSample> samples, int batchSize, int decodeThreads) {
         int n = samples.size();
         double[] d0 = new double[n];
         double[] d1 = new double[n];
         double[] pixel0 = new double[n];
         double[] pixel1 = new double[n];
-        int done = 0;
-        try (var batches = new ImageBatches<>(samples, s -> List.of(s.reference(), s.left(), s.right()),
-                metric.model().config().imageSize(), batchSize, decodeThreads, ParallelLoader.OnError.FAIL)) {
-            for (ImageBatches.Batch<TwoAfcSample> batch : batches) {
-                try (batch; var scope = TensorScope.open()) {
-                    int count = batch.items().size();
-                    Tensor embeddings = metric.embeddings(batch.images());
-                    Tensor reference = embeddings.narrow(0, 0, count);
-                    copy(EmbeddingMap.distance(reference, embeddings.narrow(0, count, count)), d0, done);
-                    copy(EmbeddingMap.distance(reference, embeddings.narrow(0, 2L * count, count)), d1, done);
-                    copy(pixelDistance(batch.role(0), batch.role(1)), pixel0, done);
-                    copy(pixelDistance(batch.role(0), batch.role(2)), pixel1, done);
-                    done += count;
-                }
-            }
-        }
+        forEachBatch(metric, samples, batchSize, decodeThreads, (batch, features, offset) -> {
+            int count = batch.items().size();
+            Tensor embeddings = metric.embeddingMap().apply(features);
+            Tensor reference = embeddings.narrow(0, 0, count);
+            copy(EmbeddingMap.distance(reference, embeddings.narrow(0, count, count)), d0, offset);
+            copy(EmbeddingMap.distance(reference, embeddings.narrow(0, 2L * count, count)), d1, offset);
+            copy(pixelDistance(batch.role(0), batch.role(1)), pixel0, offset);
+            copy(pixelDistance(batch.role(0), batch.role(2)), pixel1, offset);
+        });
         return new Distances(List.copyOf(samples), d0, d1, pixel0, pixel1);
     }
 

@@ -1,5 +1,6 @@
 package dev.lipsim.metric;
 
+import dev.lipsim.certify.Radii;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimModel;
@@ -69,8 +70,8 @@ public final class LipSim implements AutoCloseable {
      * @param distance {@code 1 - cos} of the two embeddings
      * @param featureNorms the norms of the two images' backbone features
      * @param certifiedRadii for each image, the l2 radius (in [0, 1] pixel units) within which a
-     *     perturbation of that image moves the distance by at most its own norm; infinite with
-     *     the append-one embedding, {@code max(0, ||f|| - 1)} with plain normalisation
+     *     perturbation of that image moves the distance by at most its own norm
+     *     ({@link Radii#lipschitzRadius})
      */
     public record Distance(double distance, double[] featureNorms, double[] certifiedRadii) {}
 
@@ -83,7 +84,7 @@ public final class LipSim implements AutoCloseable {
             double[] norms = features.norm(new int[] {1}, false).toDoubleArray();
             double[] radii = new double[2];
             for (int i = 0; i < 2; i++) {
-                radii[i] = embedding == EmbeddingMap.APPEND_ONE ? Double.POSITIVE_INFINITY : Math.max(0, norms[i] - 1);
+                radii[i] = Radii.lipschitzRadius(embedding, norms[i]);
             }
             return new Distance(distance, norms, radii);
         }

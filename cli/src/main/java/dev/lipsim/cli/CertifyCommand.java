@@ -1,0 +1,127 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.certify.Certification;
+import dev.lipsim.certify.TripletCertificate;
+import dev.lipsim.eval.Evaluation;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.plot.Plots;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lipsim certify}: certified 2AFC accuracy (l2, reference image perturbed); the reference's {@code --mode certified}. */
+final class CertifyCommand implements Command {
+
+    private static final int CURVE_POINTS = 60;
+
+    @Override
+    public String name() {
+        return "certify";
+    }
+
+    @Override
+    public String summary() {
+        return "certified 2AFC accuracy against l2 perturbations of the reference image, per split and overall";
+    }
+
+    @Override
+    public Options options() {
+        Options options = new Options();
+        EvaluationOptions.addTo(options);
+        options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
+                .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
+        options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
+                .desc("write certified-accuracy.png and radii.png into DIR").build());
+        return options;
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out) throws Exception {
+        EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
+        List<Double> eps = eps(line);
+        int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
+        int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
+        Map<String, Object> report = new LinkedHashMap<>();
+        List<TripletCertificate> all = new ArrayList<>();
+        List<TripletCertificate> overallTriplets = new ArrayList<>();
+        try (LipSim metric = EvaluationOptions.open(line)) {
+            report.put("model", EvaluationOptions.modelName(line));
+            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report.put("dataset", DataOptions.dataset(line));
+            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+            report.put("eps", eps);
+            Map<String, Certification.Accuracy> accuracies = new LinkedHashMap<>();
+            for (var part : parts.parts().entrySet()) {
+                List<TripletCertificate> certificates = Certification.certify(metric, part.getValue(), batchSize, decodeThreads);
+                accuracies.put(part.getKey(), Certification.accuracy(certificates, eps));
+                all.addAll(certificates);
+                if (parts.overallOf().contains(part.getKey())) {
+                    overallTriplets.addAll(certificates);
+                }
+            }
+            report.put("parts", accuracies);
+            boolean complete = accuracies.keySet().containsAll(parts.overallOf());
+            report.put("overall", complete ? Certification.accuracy(overallTriplets, eps) : null);
+            report.put("overallOf", parts.overallOf());
+        }
+        report.put("reference", "the reference implementation's number: its radius without the norm condition, ties counted "
+                + "as certified; for comparison with published figures, not a guarantee");
+        if (line.hasOption("plots")) {
+            report.put("plots", plot(Path.of(line.getOptionValue("plots")), all, eps));
+        }
+        Json.print(report, out);
+        return Main.OK;
+    }
+
+    private static List<String> plot(Path folder, List<TripletCertificate> certificates, List<Double> eps) throws Exception {
+        double top = 1.5 * eps.stream().mapToDouble(Double::doubleValue).max().orElse(108 / 255.0);
+        double[] grid = new double[CURVE_POINTS + 1];
+        for (int i = 0; i <= CURVE_POINTS; i++) {
+            grid[i] = top * i / CURVE_POINTS;
+        }
+        Certification.Accuracy curve = Certification.accuracy(certificates, Arrays.stream(grid).boxed().toList());
+        Path accuracy = folder.resolve("certified-accuracy.png");
+        Plots.lines(accuracy, "Certified 2AFC accuracy (" + certificates.size() + " triplets)", "l2 radius eps (pixels in [0, 1])",
+                "accuracy", Map.of("certified (sound)", series(grid, curve.certified()),
+                        "reference implementation's formula", series(grid, curve.reference())));
+        Path histogram = folder.resolve("radii.png");
+        Plots.histogram(histogram, "Certified radii of correctly decided triplets", "radius (l2, pixels in [0, 1])",
+                certificates.stream().filter(TripletCertificate::correct).mapToDouble(TripletCertificate::radius).toArray(), 30);
+        return List.of(accuracy.toString(), histogram.toString());
+    }
+
+    private static Plots.Series series(double[] grid, Map<Double, Double> values) {
+        return new Plots.Series(grid, Arrays.stream(grid).map(values::get).toArray());
+    }
+
+    /** {@code --eps}: numbers or {@code N/255}. */
+    static List<Double> eps(CommandLine line) throws UsageException {
+        if (!line.hasOption("eps")) {
+            return Certification.PAPER_EPS;
+        }
+        List<Double> values = new ArrayList<>();
+        for (String part : line.getOptionValue("eps").split(",")) {
+            String value = part.strip();
+            try {
+                int slash = value.indexOf('/');
+                double eps = slash < 0 ? Double.parseDouble(value)
+                        : Double.parseDouble(value.substring(0, slash)) / Double.parseDouble(value.substring(slash + 1));
+                if (!(eps >= 0) || Double.isInfinite(eps)) {
+                    throw new NumberFormatException();
+                }
+                values.add(eps);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--eps expects radii >= 0 as numbers or N/255, comma-separated; got '" + value + "'");
+            }
+        }
+        return values;
+    }
+}

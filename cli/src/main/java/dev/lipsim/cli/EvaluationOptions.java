@@ -1,0 +1,97 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.eval.Evaluation;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.train.FineTuneConfig;
+import dev.lipsim.train.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** What commands that score a model on a 2AFC dataset share: the model (also from a training folder) and the parts. */
+final class EvaluationOptions {
+
+    private EvaluationOptions() {}
+
+    /**
+     * The triplets by part and the parts that make up "overall".
+     *
+     * @param parts NIGHT splits or BAPPS categories, with their triplets
+     * @param overallOf the parts whose size-weighted mean is the overall score
+     */
+    record Parts(Map<String, List<TwoAfcSample>> parts, List<String> overallOf) {}
+
+    static void addTo(Options options) {
+        DataOptions.addTo(options);
+        ModelOptions.addTo(options);
+        options.addOption(Option.builder().longOpt("split").hasArg().argName("LIST").desc("NIGHT splits, comma-separated "
+                + "(default test_imagenet,test_no_imagenet, whose weighted mean is 'overall'); BAPPS: val (default) or train")
+                .build());
+    }
+
+    /** The metric: {@code --checkpoint}, the newest checkpoint of {@code --train-dir}, or {@code --random-init}. */
+    static LipSim open(CommandLine line) throws UsageException, IOException {
+        return ModelOptions.open(line, checkpoint(line), embedding(line));
+    }
+
+    /** What the report calls the model. */
+    static String modelName(CommandLine line) throws UsageException, IOException {
+        Path checkpoint = checkpoint(line);
+        return checkpoint == null ? "random initialisation" : checkpoint.toString();
+    }
+
+    static Parts parts(CommandLine line) throws UsageException {
+        Path dataDir = DataOptions.dataDir(line);
+        try {
+            if (DataOptions.dataset(line).equals("night")) {
+                String value = line.getOptionValue("split");
+                List<String> splits = value == null ? Evaluation.NIGHT_TEST_SPLITS
+                        : Arrays.stream(value.split(",")).map(String::strip).toList();
+                return new Parts(Evaluation.nightParts(dataDir, splits), Evaluation.NIGHT_TEST_SPLITS);
+            }
+            Map<String, List<TwoAfcSample>> parts = Evaluation.bappsParts(dataDir, line.getOptionValue("split", "val"));
+            return new Parts(parts, List.copyOf(parts.keySet()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** {@code --checkpoint}, or the newest checkpoint of {@code --train-dir} (ours or the reference's). */
+    private static Path checkpoint(CommandLine line) throws UsageException, IOException {
+        Path flag = ModelOptions.checkpointFlag(line);
+        if (!line.hasOption("train-dir")) {
+            return flag;
+        }
+        if (flag != null) {
+            throw new UsageException("--checkpoint and --train_dir both name a model; give one");
+        }
+        Path folder = DataOptions.trainDir(line);
+        return RunDirectory.latestIn(folder).orElseThrow(() -> new UsageException("--train_dir " + folder
+                + " has no checkpoints (checkpoints/step-N.safetensors or checkpoints/model.ckpt-N.pth)"));
+    }
+
+    /** The flag's embedding, else that of the fine-tuning run in {@code --train-dir}, else unit. */
+    private static EmbeddingMap embedding(CommandLine line) throws UsageException, IOException {
+        EmbeddingMap fallback = EmbeddingMap.UNIT;
+        if (line.hasOption("train-dir")) {
+            Path config = DataOptions.trainDir(line).resolve(RunDirectory.CONFIG);
+            if (Files.isRegularFile(config)) {
+                try {
+                    String name = FineTuneConfig.fromJson(Files.readString(config)).embedding();
+                    fallback = name.equals("append-one") ? EmbeddingMap.APPEND_ONE : EmbeddingMap.UNIT;
+                } catch (IllegalArgumentException e) {
+                    // a distillation run: its students are used with the unit map unless asked otherwise
+                }
+            }
+        }
+        return ModelOptions.parseEmbedding(line, fallback);
+    }
+}
