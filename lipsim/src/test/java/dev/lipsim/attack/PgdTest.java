@@ -1,0 +1,132 @@
+package dev.lipsim.attack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lipsim.certify.Certification;
+import dev.lipsim.certify.TripletCertificate;
+import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.model.LipSimConfig;
+import dev.lipsim.model.LipSimModel;
+import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** PGD and momentum-iterative attacks: bounds, strength against a closed form, and soundness against certificates. */
+class PgdTest {
+
+    private static final Generator GENERATOR = new Generator(11);
+
+    private static List<Attack> attacks() {
+        return List.of(Pgd.pgd(Norm.L2, 40, GENERATOR), Pgd.pgd(Norm.LINF, 40, GENERATOR),
+                Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR));
+    }
+
+    /** A decision linear in the input: class 1 iff {@code w . x + b > 0}. */
+    private static Decision linear(Tensor w, double b) {
+        return x -> {
+            try (var scope = TensorScope.open()) {
+                Tensor score = x.flatten(1, -1).matmul(w.reshape(-1, 1)).add(b);
+                return scope.keep(Tensor.cat(List.of(score.zerosLike(), score), 1));
+            }
+        };
+    }
+
+    @Test
+    void perturbationsStayInTheBallAndTheImageAndEpsZeroChangesNothing() {
+        try (var scope = TensorScope.open()) {
+            Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
+            Tensor x = Tensor.rand(GENERATOR, new long[] {4, 3, 8, 8}, DType.FLOAT32, Device.CPU);
+            long[] labels = {0, 1, 0, 1};
+            for (Attack attack : attacks()) {
+                for (double eps : new double[] {0.03, 0.5, 3}) {
+                    Tensor adversarial = attack.perturb(linear(w, 0.1), x, labels, eps);
+                    double[] norms = attack.norm().norms(adversarial.sub(x)).toDoubleArray();
+                    for (double norm : norms) {
+                        assertTrue(norm <= eps + 1e-6, attack.name() + " left the ball: " + norm + " > " + eps);
+                    }
+                    assertTrue(adversarial.min().item() >= 0 && adversarial.max().item() <= 1, attack.name() + " left [0, 1]");
+                }
+                assertArrayEquals(x.toFloatArray(), attack.perturb(linear(w, 0.1), x, labels, 0).toFloatArray(), 0f);
+            }
+        }
+    }
+
+    @Test
+    void l2AttacksReachTheClosedFormOptimumOfALinearDecision() {
+        try (var scope = TensorScope.open()) {
+            Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
+            Tensor x = Tensor.full(new long[] {5, 3, 8, 8}, 0.5, DType.FLOAT32, Device.CPU)
+                    .add(Tensor.randn(GENERATOR, new long[] {5, 3, 8, 8}, DType.FLOAT32, Device.CPU).mul(0.01));
+            double b = 0.3;
+            Decision decision = linear(w, b);
+            double[] scores = x.flatten(1, -1).matmul(w.reshape(-1, 1)).add(b).toDoubleArray();
+            long[] labels = new long[5];
+            for (int i = 0; i < 5; i++) {
+                labels[i] = scores[i] > 0 ? 1 : 0;
+            }
+            double wNorm = w.norm().item();
+            for (Attack attack : List.of(Pgd.pgd(Norm.L2, 100, GENERATOR), Pgd.momentumIterative(Norm.L2, 100, GENERATOR))) {
+                for (int i = 0; i < 5; i++) {
+                    double optimum = Math.abs(scores[i]) / wNorm;
+                    Tensor one = x.narrow(0, i, 1);
+                    long[] label = {labels[i]};
+                    assertEquals(0, Robustness.correct(decision, attack.perturb(decision, one, label, 1.01 * optimum), label),
+                            attack.name() + " should flip at 1.01x the optimal radius " + optimum);
+                    assertEquals(1, Robustness.correct(decision, attack.perturb(decision, one, label, 0.99 * optimum), label),
+                            "nothing flips below the optimal radius");
+                }
+            }
+        }
+    }
+
+    @Test
+    void noAttackFlipsACertifiedTripletInsideItsRadius() {
+        var config = new LipSimConfig(2, 8, 3, 1, 16, 8, 16);
+        Generator generator = new Generator(3);
+        int checked = 0;
+        for (EmbeddingMap map : EmbeddingMap.values()) {
+            try (var scope = TensorScope.open();
+                    var metric = new LipSim(new LipSimModel(config, generator), map, Device.CPU)) {
+                Tensor reference = Tensor.rand(generator, new long[] {6, 3, 16, 16}, DType.FLOAT32, Device.CPU);
+                Tensor left = reference.add(Tensor.randn(generator, reference.shape(), DType.FLOAT32, Device.CPU).mul(0.1))
+                        .clamp(0, 1);
+                Tensor right = reference.add(Tensor.randn(generator, reference.shape(), DType.FLOAT32, Device.CPU).mul(0.3))
+                        .clamp(0, 1);
+                Path none = Path.of("in-memory");
+                List<TwoAfcSample> triplets = java.util.stream.IntStream.range(0, 6)
+                        .mapToObj(i -> new TwoAfcSample(Integer.toString(i), none, none, none, 0.0)).toList();
+                List<TripletCertificate> certificates = Certification.certify(
+                        metric.features(Tensor.cat(List.of(reference, left, right), 0)), map, triplets);
+                try (var decision = new TripletDecision(metric, left, right)) {
+                    for (int i = 0; i < 6; i++) {
+                        TripletCertificate certificate = certificates.get(i);
+                        if (certificate.radius() < 1e-6) {
+                            continue;
+                        }
+                        checked++;
+                        long[] label = {certificate.prediction()};
+                        Tensor one = reference.narrow(0, i, 1);
+                        Attack attack = Pgd.pgd(Norm.L2, 30, generator);
+                        try (var each = TensorScope.open()) {
+                            // the decision's own view: single triplet i against its alternatives
+                            int index = i;
+                            Decision single = x -> decision.logits(x.expand(6, -1, -1, -1)).narrow(0, index, 1);
+                            Tensor adversarial = attack.perturb(single, one, label, 0.999 * certificate.radius());
+                            assertEquals(1, Robustness.correct(single, adversarial, label), map + " triplet " + i);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 4, "enough triplets had a positive radius: " + checked);
+    }
+}
