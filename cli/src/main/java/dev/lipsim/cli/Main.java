@@ -31,7 +31,8 @@ public final class Main {
 
     public static void main(String[] args) {
         System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
-                new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new CertifyCommand()))
+                new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new CertifyCommand(),
+                new AttackCommand()))
                 .run(args, System.out, System.err));
     }
 

@@ -76,10 +76,9 @@ final class ReferenceCommandLine {
             }
             case "train" -> "train";
             case "certified" -> "certify";
-            case "attack" -> throw new UsageException("--mode attack is not available in this version; --mode train, finetune,"
-                    + " eval, lpips and certified are");
-            default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval, lpips and"
-                    + " certified are");
+            case "attack" -> "attack";
+            default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval, lpips,"
+                    + " certified and attack are");
         };
         rest.addFirst(command);
         return rest.toArray(String[]::new);

@@ -46,7 +46,7 @@ class TrainingCommandsTest {
         out.reset();
         err.reset();
         return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand(),
-                new CertifyCommand())).run(args,
+                new CertifyCommand(), new AttackCommand())).run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -109,8 +109,8 @@ class TrainingCommandsTest {
 
     @Test
     void modesThatAreNotHereSaySoAndBadFlagsAreNamed() {
-        assertEquals(2, run("--mode", "attack", "--data_dir", data.toString()));
-        assertTrue(error().startsWith("lipsim: --mode attack is not available in this version"), error());
+        assertEquals(2, run("--mode", "ssa", "--data_dir", data.toString()));
+        assertTrue(error().startsWith("lipsim: --mode ssa is not supported"), error());
         assertEquals(2, run("--dataset", "imagenet", "--epochs", "40"));
         assertTrue(error().startsWith("lipsim train: --data_dir DIR is required"), "the reference's default mode: " + error());
         assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
@@ -179,6 +179,28 @@ class TrainingCommandsTest {
         assertTrue(Files.size(plots.resolve("certified-accuracy.png")) > 1000 && Files.size(plots.resolve("radii.png")) > 1000);
         assertEquals(2, run(with(new String[] {"certify", "--data_dir", data.toString(), "--eps", "-1"}, TINY)));
         assertTrue(error().contains("--eps expects radii >= 0"), error());
+    }
+
+    @Test
+    void attacksAsTheReferenceNamesThemAndNeverBeatTheCertificates() throws IOException {
+        String[] common = with(new String[] {"--data_dir", data.toString(), "--eps", "0,0.05,0.5", "--embedding", "append-one"},
+                TINY);
+        assertEquals(0, run(with(new String[] {"--mode", "attack", "--attack", "PGD-L2", "--steps", "10", "--plots",
+            work.resolve("attack-plots").toString()}, common)), error());
+        JsonNode attacked = json();
+        assertEquals("pgd-l2", attacked.get("attack").asText());
+        assertEquals(attacked.at("/overall/natural").asDouble(), attacked.at("/overall/robust/0.0").asDouble(), 1e-12,
+                "eps 0 changes nothing");
+        assertTrue(Files.size(work.resolve("attack-plots/robust-accuracy.png")) > 1000);
+        assertEquals(0, run(with(new String[] {"certify"}, common)), error());
+        JsonNode certified = json();
+        for (String eps : List.of("0.05", "0.5")) {
+            assertTrue(certified.at("/overall/certified/" + eps).asDouble() <= attacked.at("/overall/robust/" + eps).asDouble()
+                    && attacked.at("/overall/robust/" + eps).asDouble() <= attacked.at("/overall/natural").asDouble(),
+                    "certified <= under attack <= natural at " + eps);
+        }
+        assertEquals(2, run(with(new String[] {"attack", "--attack", "AA-L2"}, common)));
+        assertTrue(error().contains("--attack AA-L2 is not available in this version"), error());
     }
 
     @Test

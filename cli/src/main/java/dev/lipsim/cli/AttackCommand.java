@@ -1,0 +1,121 @@
+package dev.lipsim.cli;
+
+import dev.lipsim.attack.Attack;
+import dev.lipsim.attack.Norm;
+import dev.lipsim.attack.Pgd;
+import dev.lipsim.attack.Robustness;
+import dev.lipsim.eval.Evaluation;
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.plot.Plots;
+import dev.lipsim.tensor.Generator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lipsim attack}: 2AFC accuracy with the reference image attacked; the reference's {@code --mode attack}. */
+final class AttackCommand implements Command {
+
+    /** The attacks available, and the reference's names for them. */
+    static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
+            "MI-LINF", "mi-linf");
+
+    @Override
+    public String name() {
+        return "attack";
+    }
+
+    @Override
+    public String summary() {
+        return "2AFC accuracy under attack on the reference image (pgd-l2, pgd-linf, mi-l2, mi-linf), per split and overall";
+    }
+
+    @Override
+    public Options options() {
+        Options options = new Options();
+        EvaluationOptions.addTo(options);
+        options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
+                .desc("pgd-l2, pgd-linf, mi-l2 or mi-linf (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf work too)").build());
+        options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
+                .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
+        options.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("attack iterations (default 50)").build());
+        options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
+                .desc("write robust-accuracy.png into DIR").build());
+        return options;
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out) throws Exception {
+        EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
+        Attack attack = attack(line);
+        List<Double> eps = CertifyCommand.eps(line);
+        int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
+        int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (LipSim metric = EvaluationOptions.open(line)) {
+            report.put("model", EvaluationOptions.modelName(line));
+            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report.put("dataset", DataOptions.dataset(line));
+            report.put("attack", attack.name());
+            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+            report.put("eps", eps);
+            Map<String, Robustness.Result> results = new LinkedHashMap<>();
+            for (var part : parts.parts().entrySet()) {
+                results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize, decodeThreads));
+            }
+            report.put("parts", results);
+            Robustness.Result total = weighted(attack.name(), parts.overallOf().stream().filter(results::containsKey)
+                    .map(results::get).toList());
+            report.put("overall", total);
+            report.put("overallOf", parts.overallOf());
+            if (line.hasOption("plots") && total != null) {
+                Path png = Path.of(line.getOptionValue("plots")).resolve("robust-accuracy.png");
+                double[] x = eps.stream().mapToDouble(Double::doubleValue).toArray();
+                double[] y = eps.stream().mapToDouble(e -> total.robust().get(e)).toArray();
+                Plots.lines(png, "2AFC accuracy under " + attack.name() + " (" + total.triplets() + " triplets)",
+                        "radius eps (" + (attack.norm() == Norm.L2 ? "l2" : "l-infinity") + ", pixels in [0, 1])", "accuracy",
+                        Map.of(attack.name(), new Plots.Series(x, y)));
+                report.put("plots", List.of(png.toString()));
+            }
+        }
+        Json.print(report, out);
+        return Main.OK;
+    }
+
+    private static Robustness.Result weighted(String attack, List<Robustness.Result> parts) {
+        if (parts.isEmpty()) {
+            return null;
+        }
+        int triplets = parts.stream().mapToInt(Robustness.Result::triplets).sum();
+        double natural = parts.stream().mapToDouble(p -> p.natural() * p.triplets()).sum() / triplets;
+        Map<Double, Double> robust = new LinkedHashMap<>();
+        for (Double eps : parts.getFirst().robust().keySet()) {
+            robust.put(eps, parts.stream().mapToDouble(p -> p.robust().get(eps) * p.triplets()).sum() / triplets);
+        }
+        return new Robustness.Result(attack, triplets, natural, robust);
+    }
+
+    private static Attack attack(CommandLine line) throws UsageException {
+        if (!line.hasOption("attack")) {
+            throw new UsageException("--attack NAME is required: pgd-l2, pgd-linf, mi-l2 or mi-linf");
+        }
+        String given = line.getOptionValue("attack");
+        String name = REFERENCE_NAMES.getOrDefault(given.toUpperCase(Locale.ROOT), given);
+        int steps = DataOptions.positive(line, "steps", 50);
+        Generator generator = new Generator(ModelOptions.integer(line, "seed", 0));
+        return switch (name) {
+            case "pgd-l2" -> Pgd.pgd(Norm.L2, steps, generator);
+            case "pgd-linf" -> Pgd.pgd(Norm.LINF, steps, generator);
+            case "mi-l2" -> Pgd.momentumIterative(Norm.L2, steps, generator);
+            case "mi-linf" -> Pgd.momentumIterative(Norm.LINF, steps, generator);
+            default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are"
+                    + " pgd-l2, pgd-linf, mi-l2 and mi-linf");
+        };
+    }
+}
