@@ -1,5 +1,6 @@
 package dev.lipsim.cli;
 
+import dev.lipsim.attack.Apgd;
 import dev.lipsim.attack.Attack;
 import dev.lipsim.attack.Norm;
 import dev.lipsim.attack.Pgd;
@@ -24,7 +25,8 @@ final class AttackCommand implements Command {
 
     /** The attacks available, and the reference's names for them. */
     static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
-            "MI-LINF", "mi-linf");
+            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2");
+    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf";
 
     @Override
     public String name() {
@@ -33,7 +35,7 @@ final class AttackCommand implements Command {
 
     @Override
     public String summary() {
-        return "2AFC accuracy under attack on the reference image (pgd-l2, pgd-linf, mi-l2, mi-linf), per split and overall";
+        return "2AFC accuracy under attack on the reference image (PGD, momentum-iterative, APGD-CE), per split and overall";
     }
 
     @Override
@@ -41,10 +43,13 @@ final class AttackCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
-                .desc("pgd-l2, pgd-linf, mi-l2 or mi-linf (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf work too)").build());
+                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2 work too)").build());
         options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
                 .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
-        options.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("attack iterations (default 50)").build());
+        options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
+                .desc("attack iterations (default 50; APGD-CE 100)").build());
+        options.addOption(Option.builder().longOpt("restarts").hasArg().argName("N")
+                .desc("APGD-CE runs from random starts (default 1, as the reference)").build());
         options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
                 .desc("write robust-accuracy.png into DIR").build());
         return options;
@@ -103,19 +108,25 @@ final class AttackCommand implements Command {
 
     private static Attack attack(CommandLine line) throws UsageException {
         if (!line.hasOption("attack")) {
-            throw new UsageException("--attack NAME is required: pgd-l2, pgd-linf, mi-l2 or mi-linf");
+            throw new UsageException("--attack NAME is required: " + NAMES);
         }
         String given = line.getOptionValue("attack");
         String name = REFERENCE_NAMES.getOrDefault(given.toUpperCase(Locale.ROOT), given);
-        int steps = DataOptions.positive(line, "steps", 50);
+        if (given.toUpperCase(Locale.ROOT).startsWith("AA-")) {
+            throw new UsageException("--attack " + given + " (the AutoAttack-style ensemble of APGD-CE and Square) is not "
+                    + "available in this version; --attack APGD-L2 runs APGD-CE, which is all the reference's AA-L2 runs");
+        }
+        int steps = DataOptions.positive(line, "steps", name.startsWith("apgd") ? 100 : 50);
         Generator generator = new Generator(ModelOptions.integer(line, "seed", 0));
         return switch (name) {
             case "pgd-l2" -> Pgd.pgd(Norm.L2, steps, generator);
             case "pgd-linf" -> Pgd.pgd(Norm.LINF, steps, generator);
             case "mi-l2" -> Pgd.momentumIterative(Norm.L2, steps, generator);
             case "mi-linf" -> Pgd.momentumIterative(Norm.LINF, steps, generator);
-            default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are"
-                    + " pgd-l2, pgd-linf, mi-l2 and mi-linf");
+            case "apgd-ce-l2", "apgd-ce-linf" -> new Apgd(name.endsWith("l2") ? Norm.L2 : Norm.LINF, Math.max(2, steps),
+                    DataOptions.positive(line, "restarts", 1), generator);
+            default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are "
+                    + NAMES);
         };
     }
 }

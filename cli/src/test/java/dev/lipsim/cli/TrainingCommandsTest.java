@@ -199,8 +199,12 @@ class TrainingCommandsTest {
                     && attacked.at("/overall/robust/" + eps).asDouble() <= attacked.at("/overall/natural").asDouble(),
                     "certified <= under attack <= natural at " + eps);
         }
+        assertEquals(0, run(with(new String[] {"attack", "--attack", "APGD-L2", "--steps", "10"}, common)), error());
+        assertEquals("apgd-ce-l2", json().get("attack").asText());
+        assertTrue(certified.at("/overall/certified/0.5").asDouble() <= json().at("/overall/robust/0.5").asDouble());
         assertEquals(2, run(with(new String[] {"attack", "--attack", "AA-L2"}, common)));
-        assertTrue(error().contains("--attack AA-L2 is not available in this version"), error());
+        assertTrue(error().contains("--attack AA-L2 (the AutoAttack-style ensemble of APGD-CE and Square) is not available"),
+                error());
     }
 
     @Test

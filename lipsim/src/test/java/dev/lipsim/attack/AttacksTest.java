@@ -20,14 +20,15 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** PGD and momentum-iterative attacks: bounds, strength against a closed form, and soundness against certificates. */
-class PgdTest {
+/** The attacks: bounds, strength against a closed form, and soundness against certificates. */
+class AttacksTest {
 
     private static final Generator GENERATOR = new Generator(11);
 
     private static List<Attack> attacks() {
         return List.of(Pgd.pgd(Norm.L2, 40, GENERATOR), Pgd.pgd(Norm.LINF, 40, GENERATOR),
-                Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR));
+                Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR),
+                new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR));
     }
 
     /** A decision linear in the input: class 1 iff {@code w . x + b > 0}. */
@@ -61,6 +62,25 @@ class PgdTest {
     }
 
     @Test
+    void attacksLeaveNothingAliveButTheirResult() {
+        try (var scope = TensorScope.open()) {
+            Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
+            Tensor x = Tensor.rand(GENERATOR, new long[] {4, 3, 8, 8}, DType.FLOAT32, Device.CPU);
+            for (Attack attack : attacks()) {
+                long before = Tensor.liveCount();
+                attack.perturb(linear(w, 0.1), x, new long[] {0, 1, 0, 1}, 0.5).close();
+                assertEquals(before, Tensor.liveCount(), attack.name());
+            }
+        }
+    }
+
+    @Test
+    void apgdHalvesItsStepAtTheCheckpointsOfThePaper() {
+        // p0 = 0, p1 = 0.22, then stretches shrinking by 0.03 down to 0.06: 22, 41, 57, 70, 80, 87, 93, 99 of 100
+        assertEquals(List.of(22, 41, 57, 70, 80, 87, 93, 99), Apgd.checkpoints(100));
+    }
+
+    @Test
     void l2AttacksReachTheClosedFormOptimumOfALinearDecision() {
         try (var scope = TensorScope.open()) {
             Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
@@ -74,7 +94,8 @@ class PgdTest {
                 labels[i] = scores[i] > 0 ? 1 : 0;
             }
             double wNorm = w.norm().item();
-            for (Attack attack : List.of(Pgd.pgd(Norm.L2, 100, GENERATOR), Pgd.momentumIterative(Norm.L2, 100, GENERATOR))) {
+            for (Attack attack : List.of(Pgd.pgd(Norm.L2, 100, GENERATOR), Pgd.momentumIterative(Norm.L2, 100, GENERATOR),
+                    new Apgd(Norm.L2, 100, 1, GENERATOR))) {
                 for (int i = 0; i < 5; i++) {
                     double optimum = Math.abs(scores[i]) / wNorm;
                     Tensor one = x.narrow(0, i, 1);
@@ -115,13 +136,15 @@ class PgdTest {
                         checked++;
                         long[] label = {certificate.prediction()};
                         Tensor one = reference.narrow(0, i, 1);
-                        Attack attack = Pgd.pgd(Norm.L2, 30, generator);
-                        try (var each = TensorScope.open()) {
-                            // the decision's own view: single triplet i against its alternatives
-                            int index = i;
-                            Decision single = x -> decision.logits(x.expand(6, -1, -1, -1)).narrow(0, index, 1);
-                            Tensor adversarial = attack.perturb(single, one, label, 0.999 * certificate.radius());
-                            assertEquals(1, Robustness.correct(single, adversarial, label), map + " triplet " + i);
+                        for (Attack attack : List.of(Pgd.pgd(Norm.L2, 30, generator), new Apgd(Norm.L2, 30, 1, generator))) {
+                            try (var each = TensorScope.open()) {
+                                // the decision's own view: single triplet i against its alternatives
+                                int index = i;
+                                Decision single = x -> decision.logits(x.expand(6, -1, -1, -1)).narrow(0, index, 1);
+                                Tensor adversarial = attack.perturb(single, one, label, 0.999 * certificate.radius());
+                                assertEquals(1, Robustness.correct(single, adversarial, label), attack.name() + ", " + map
+                                        + " triplet " + i);
+                            }
                         }
                     }
                 }
