@@ -89,7 +89,11 @@ public final class Apgd implements Attack {
                 }
             }
             found.close();
-            return result;
+            try {
+                return scope.keep(result.clone()); // into the caller's scope, as every attack returns
+            } finally {
+                result.close();
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
+import dev.lipsim.nn.Balls;
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
@@ -72,6 +73,30 @@ class AttacksTest {
                 assertEquals(before, Tensor.liveCount(), attack.name());
             }
         }
+    }
+
+    @Test
+    void theDistanceAttackStaysUnderTheLipschitzBoundAndBeatsRandomNoise() {
+        var config = new LipSimConfig(2, 8, 3, 1, 16, 8, 16);
+        Generator generator = new Generator(5);
+        long before = Tensor.liveCount();
+        try (var scope = TensorScope.open();
+                var metric = new LipSim(new LipSimModel(config, generator), EmbeddingMap.APPEND_ONE, Device.CPU)) {
+            Tensor images = Tensor.rand(generator, new long[] {4, 3, 16, 16}, DType.FLOAT32, Device.CPU);
+            DistanceAttack attack = new DistanceAttack(30, generator);
+            assertEquals(0, attack.distances(metric, images, 0).abs().max().item());
+            for (double eps : new double[] {0.5, 2, 8}) {
+                double[] reached = attack.distances(metric, images, eps).toDoubleArray();
+                Tensor noise = Balls.keepInImage(images, Norm.L2.randomStart(images.shape(), eps, generator));
+                double[] random = EmbeddingMap.distance(metric.embeddings(images.add(noise)), metric.embeddings(images))
+                        .toDoubleArray();
+                for (int i = 0; i < reached.length; i++) {
+                    assertTrue(reached[i] <= DistanceAttack.bound(eps) + 1e-6, "over the bound at " + eps + ": " + reached[i]);
+                    assertTrue(reached[i] >= random[i], "the attack does at least as well as random noise of the same size");
+                }
+            }
+        }
+        assertEquals(before, Tensor.liveCount(), "nothing is left alive");
     }
 
     @Test
