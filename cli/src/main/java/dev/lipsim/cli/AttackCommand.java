@@ -2,9 +2,11 @@ package dev.lipsim.cli;
 
 import dev.lipsim.attack.Apgd;
 import dev.lipsim.attack.Attack;
+import dev.lipsim.attack.DistanceAttack;
 import dev.lipsim.attack.Norm;
 import dev.lipsim.attack.Pgd;
 import dev.lipsim.attack.Robustness;
+import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
@@ -12,6 +14,7 @@ import dev.lipsim.plot.Plots;
 import dev.lipsim.tensor.Generator;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +29,7 @@ final class AttackCommand implements Command {
     /** The attacks available, and the reference's names for them. */
     static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
             "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2");
-    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf";
+    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, distance";
 
     @Override
     public String name() {
@@ -58,6 +61,9 @@ final class AttackCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
+        if ("distance".equals(line.getOptionValue("attack"))) {
+            return distance(line, parts, out);
+        }
         Attack attack = attack(line);
         List<Double> eps = CertifyCommand.eps(line);
         int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
@@ -86,6 +92,44 @@ final class AttackCommand implements Command {
                 Plots.lines(png, "2AFC accuracy under " + attack.name() + " (" + total.triplets() + " triplets)",
                         "radius eps (" + (attack.norm() == Norm.L2 ? "l2" : "l-infinity") + ", pixels in [0, 1])", "accuracy",
                         Map.of(attack.name(), new Plots.Series(x, y)));
+                report.put("plots", List.of(png.toString()));
+            }
+        }
+        Json.print(report, out);
+        return Main.OK;
+    }
+
+    /** {@code --attack distance}: how far the attack moves each reference image's embedding, per eps. */
+    private static int distance(CommandLine line, EvaluationOptions.Parts parts, PrintStream out) throws Exception {
+        List<Double> eps = CertifyCommand.eps(line);
+        List<Path> images = parts.parts().values().stream().flatMap(List::stream).map(TwoAfcSample::reference).distinct()
+                .toList();
+        var attack = new DistanceAttack(DataOptions.positive(line, "steps", 50), new Generator(ModelOptions.integer(line, "seed",
+                0)));
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (LipSim metric = EvaluationOptions.open(line)) {
+            report.put("model", EvaluationOptions.modelName(line));
+            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report.put("attack", "distance");
+            report.put("images", images.size());
+            report.put("bound", "with a 1-Lipschitz embedding map d(x, x + delta) <= eps^2 / 2: always with append-one, with unit"
+                    + " embeddings while ||f(x)|| - 1 >= eps");
+            Map<Double, double[]> reached = attack.evaluate(metric, images, eps,
+                    DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH), DataOptions.positive(line,
+                            "decode-threads", 2));
+            Map<Double, Map<String, Double>> summary = new LinkedHashMap<>();
+            reached.forEach((e, values) -> {
+                double[] sorted = values.clone();
+                Arrays.sort(sorted);
+                summary.put(e, Map.of("mean", Arrays.stream(sorted).average().orElse(0), "median", sorted[sorted.length / 2],
+                        "max", sorted[sorted.length - 1], "bound", DistanceAttack.bound(e)));
+            });
+            report.put("distances", summary);
+            if (line.hasOption("plots")) {
+                double largest = eps.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+                Path png = Path.of(line.getOptionValue("plots")).resolve("attack-distances.png");
+                Plots.histogram(png, "d(x, x + delta) under the distance attack, eps " + largest, "distance (1 - cos)",
+                        reached.get(largest), 30);
                 report.put("plots", List.of(png.toString()));
             }
         }

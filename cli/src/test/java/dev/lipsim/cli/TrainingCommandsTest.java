@@ -202,6 +202,8 @@ class TrainingCommandsTest {
         assertEquals(0, run(with(new String[] {"attack", "--attack", "APGD-L2", "--steps", "10"}, common)), error());
         assertEquals("apgd-ce-l2", json().get("attack").asText());
         assertTrue(certified.at("/overall/certified/0.5").asDouble() <= json().at("/overall/robust/0.5").asDouble());
+        assertEquals(0, run(with(new String[] {"attack", "--attack", "distance", "--steps", "5"}, common)), error());
+        assertTrue(json().at("/distances/0.5/max").asDouble() <= 0.5 * 0.5 / 2 + 1e-6, "append-one obeys the bound");
         assertEquals(2, run(with(new String[] {"attack", "--attack", "AA-L2"}, common)));
         assertTrue(error().contains("--attack AA-L2 (the AutoAttack-style ensemble of APGD-CE and Square) is not available"),
                 error());
