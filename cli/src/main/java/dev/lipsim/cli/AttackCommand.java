@@ -6,6 +6,8 @@ import dev.lipsim.attack.DistanceAttack;
 import dev.lipsim.attack.Norm;
 import dev.lipsim.attack.Pgd;
 import dev.lipsim.attack.Robustness;
+import dev.lipsim.attack.SquareAttack;
+import dev.lipsim.attack.WorstCase;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
@@ -28,8 +30,9 @@ final class AttackCommand implements Command {
 
     /** The attacks available, and the reference's names for them. */
     static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
-            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2");
-    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, distance";
+            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2", "SQ-LINF", "square-linf", "AA-LINF", "aa-linf");
+    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, square-linf, aa-linf,"
+            + " distance";
 
     @Override
     public String name() {
@@ -38,7 +41,7 @@ final class AttackCommand implements Command {
 
     @Override
     public String summary() {
-        return "2AFC accuracy under attack on the reference image (PGD, momentum-iterative, APGD-CE), per split and overall";
+        return "2AFC accuracy under attack on the reference image (PGD, MI, APGD-CE, Square, AutoAttack-style), per split";
     }
 
     @Override
@@ -46,11 +49,11 @@ final class AttackCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
-                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2 work too)").build());
+                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-Linf, AA-Linf work too)").build());
         options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
                 .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
         options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("attack iterations (default 50; APGD-CE 100)").build());
+                .desc("attack iterations (default 50; APGD-CE 100; Square's queries 5000)").build());
         options.addOption(Option.builder().longOpt("restarts").hasArg().argName("N")
                 .desc("APGD-CE runs from random starts (default 1, as the reference)").build());
         options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
@@ -156,11 +159,11 @@ final class AttackCommand implements Command {
         }
         String given = line.getOptionValue("attack");
         String name = REFERENCE_NAMES.getOrDefault(given.toUpperCase(Locale.ROOT), given);
-        if (given.toUpperCase(Locale.ROOT).startsWith("AA-")) {
-            throw new UsageException("--attack " + given + " (the AutoAttack-style ensemble of APGD-CE and Square) is not "
-                    + "available in this version; --attack APGD-L2 runs APGD-CE, which is all the reference's AA-L2 runs");
+        if (given.equalsIgnoreCase("AA-L2") || given.equalsIgnoreCase("SQ-L2")) {
+            throw new UsageException("--attack " + given + " needs the l2 Square attack, which is not available in this version;"
+                    + " --attack APGD-L2 runs APGD-CE, which is all the reference's AA-L2 runs, and aa-linf is the full ensemble");
         }
-        int steps = DataOptions.positive(line, "steps", name.startsWith("apgd") ? 100 : 50);
+        int steps = DataOptions.positive(line, "steps", name.startsWith("apgd") ? 100 : name.startsWith("square") ? 5000 : 50);
         Generator generator = new Generator(ModelOptions.integer(line, "seed", 0));
         return switch (name) {
             case "pgd-l2" -> Pgd.pgd(Norm.L2, steps, generator);
@@ -169,6 +172,8 @@ final class AttackCommand implements Command {
             case "mi-linf" -> Pgd.momentumIterative(Norm.LINF, steps, generator);
             case "apgd-ce-l2", "apgd-ce-linf" -> new Apgd(name.endsWith("l2") ? Norm.L2 : Norm.LINF, Math.max(2, steps),
                     DataOptions.positive(line, "restarts", 1), generator);
+            case "square-linf" -> new SquareAttack(steps, 0.8, generator);
+            case "aa-linf" -> WorstCase.autoAttackLinf(Math.max(2, steps), 5000, generator);
             default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are "
                     + NAMES);
         };

@@ -29,7 +29,8 @@ class AttacksTest {
     private static List<Attack> attacks() {
         return List.of(Pgd.pgd(Norm.L2, 40, GENERATOR), Pgd.pgd(Norm.LINF, 40, GENERATOR),
                 Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR),
-                new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR));
+                new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR), new SquareAttack(100, 0.8, GENERATOR),
+                WorstCase.autoAttackLinf(20, 50, GENERATOR));
     }
 
     /** A decision linear in the input: class 1 iff {@code w . x + b > 0}. */
@@ -97,6 +98,31 @@ class AttacksTest {
             }
         }
         assertEquals(before, Tensor.liveCount(), "nothing is left alive");
+    }
+
+    @Test
+    void squareFindsFlipsWithoutGradientsAndTheEnsembleKeepsTheWorstCase() {
+        try (var scope = TensorScope.open()) {
+            Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
+            Tensor x = Tensor.full(new long[] {6, 3, 8, 8}, 0.5, DType.FLOAT32, Device.CPU)
+                    .add(Tensor.randn(GENERATOR, new long[] {6, 3, 8, 8}, DType.FLOAT32, Device.CPU).mul(0.01));
+            Decision decision = linear(w, 0.2);
+            double[] scores = x.flatten(1, -1).matmul(w.reshape(-1, 1)).add(0.2).toDoubleArray();
+            double l1 = w.abs().sum().item();
+            long[] labels = new long[6];
+            double worst = 0;
+            for (int i = 0; i < 6; i++) {
+                labels[i] = scores[i] > 0 ? 1 : 0;
+                worst = Math.max(worst, Math.abs(scores[i]) / l1); // the l-infinity distance to the decision boundary
+            }
+            double eps = Math.min(0.45, 1.5 * worst);
+            assertEquals(0, Robustness.correct(decision, new SquareAttack(500, 0.8, GENERATOR).perturb(decision, x, labels, eps),
+                    labels), "every sample flipped by score queries alone");
+            // masked gradients: the scores are the same, the gradient with respect to the input is zero
+            Decision masked = inputs -> decision.logits(inputs.mul(0.0).add(inputs.detach()));
+            Tensor viaEnsemble = WorstCase.autoAttackLinf(20, 500, GENERATOR).perturb(masked, x, labels, eps);
+            assertEquals(0, Robustness.correct(masked, viaEnsemble, labels), "Square finds what APGD cannot without gradients");
+        }
     }
 
     @Test
