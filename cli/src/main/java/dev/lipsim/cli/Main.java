@@ -32,7 +32,7 @@ public final class Main {
     public static void main(String[] args) {
         System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
                 new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new CertifyCommand(),
-                new AttackCommand()))
+                new AttackCommand(), new RetrieveCommand()))
                 .run(args, System.out, System.err));
     }
 

@@ -46,7 +46,7 @@ class TrainingCommandsTest {
         out.reset();
         err.reset();
         return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand(),
-                new CertifyCommand(), new AttackCommand())).run(args,
+                new CertifyCommand(), new AttackCommand(), new RetrieveCommand())).run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -208,6 +208,20 @@ class TrainingCommandsTest {
         assertTrue(error().contains("--attack AA-L2 needs the l2 Square attack"), error());
         assertEquals(0, run(with(new String[] {"attack", "--attack", "SQ-Linf", "--steps", "20"}, common)), error());
         assertEquals("square-linf", json().get("attack").asText());
+    }
+
+    @Test
+    void retrievesTheReferenceOfTheCloserAlternative() throws IOException {
+        assertEquals(0, run(with(new String[] {"retrieve", "--data_dir", data.toString(), "--split", "train", "--eps", "0,0.05",
+            "--steps", "5", "--embedding", "append-one"}, TINY)), error());
+        JsonNode result = json().get("result");
+        int queries = result.get("queries").asInt();
+        assertTrue(queries > 30 && result.get("indexed").asInt() == queries, "one query per reference: " + result);
+        double at1 = result.at("/recall/1").asDouble();
+        assertTrue(at1 <= result.at("/recall/5").asDouble() && result.at("/recall/5").asDouble() <= result.at("/recall/10")
+                .asDouble(), result.toString());
+        assertTrue(result.at("/certified/0.05").asDouble() <= result.at("/underAttack/0.05").asDouble()
+                && result.at("/underAttack/0.05").asDouble() <= at1 + 1e-12, "certified <= attacked <= clean: " + result);
     }
 
     @Test
