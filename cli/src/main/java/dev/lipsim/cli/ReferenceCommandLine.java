@@ -77,8 +77,9 @@ final class ReferenceCommandLine {
             case "train" -> "train";
             case "certified" -> "certify";
             case "attack" -> "attack";
+            case "knn" -> "knn";
             default -> throw new UsageException("--mode " + mode + " is not supported; --mode train, finetune, eval, lpips,"
-                    + " certified and attack are");
+                    + " certified, attack and knn are");
         };
         rest.addFirst(command);
         return rest.toArray(String[]::new);
