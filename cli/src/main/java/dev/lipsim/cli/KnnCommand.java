@@ -33,7 +33,8 @@ final class KnnCommand implements Command {
     @Override
     public Options options() {
         Options options = new Options();
-        EvaluationOptions.addTo(options);
+        DataOptions.addTo(options);
+        ModelOptions.addTo(options);
         return options;
     }
 
