@@ -2,6 +2,7 @@ package dev.lipsim.cli;
 
 import dev.lipsim.attack.Apgd;
 import dev.lipsim.attack.Attack;
+import dev.lipsim.attack.CarliniWagner;
 import dev.lipsim.attack.DistanceAttack;
 import dev.lipsim.attack.Norm;
 import dev.lipsim.attack.Pgd;
@@ -30,9 +31,9 @@ final class AttackCommand implements Command {
 
     /** The attacks available, and the reference's names for them. */
     static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
-            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2", "SQ-LINF", "square-linf", "AA-LINF", "aa-linf");
+            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2", "SQ-LINF", "square-linf", "AA-LINF", "aa-linf", "CW-L2", "cw-l2");
     private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, square-linf, aa-linf,"
-            + " distance";
+            + " cw-l2, distance";
 
     @Override
     public String name() {
@@ -49,7 +50,8 @@ final class AttackCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
-                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-Linf, AA-Linf work too)").build());
+                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-Linf, AA-Linf, CW-L2 work too)")
+                .build());
         options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
                 .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
         options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
@@ -174,6 +176,7 @@ final class AttackCommand implements Command {
                     DataOptions.positive(line, "restarts", 1), generator);
             case "square-linf" -> new SquareAttack(steps, 0.8, generator);
             case "aa-linf" -> WorstCase.autoAttackLinf(Math.max(2, steps), 5000, generator);
+            case "cw-l2" -> new CarliniWagner(steps, 5, 0.01, 10);
             default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are "
                     + NAMES);
         };

@@ -30,7 +30,7 @@ class AttacksTest {
         return List.of(Pgd.pgd(Norm.L2, 40, GENERATOR), Pgd.pgd(Norm.LINF, 40, GENERATOR),
                 Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR),
                 new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR), new SquareAttack(100, 0.8, GENERATOR),
-                WorstCase.autoAttackLinf(20, 50, GENERATOR));
+                WorstCase.autoAttackLinf(20, 50, GENERATOR), new CarliniWagner(30, 3, 0.05, 1));
     }
 
     /** A decision linear in the input: class 1 iff {@code w . x + b > 0}. */
@@ -146,7 +146,7 @@ class AttacksTest {
             }
             double wNorm = w.norm().item();
             for (Attack attack : List.of(Pgd.pgd(Norm.L2, 100, GENERATOR), Pgd.momentumIterative(Norm.L2, 100, GENERATOR),
-                    new Apgd(Norm.L2, 100, 1, GENERATOR))) {
+                    new Apgd(Norm.L2, 100, 1, GENERATOR), new CarliniWagner(200, 6, 0.01, 10))) {
                 for (int i = 0; i < 5; i++) {
                     double optimum = Math.abs(scores[i]) / wNorm;
                     Tensor one = x.narrow(0, i, 1);

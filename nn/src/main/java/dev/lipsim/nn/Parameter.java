@@ -19,6 +19,14 @@ public final class Parameter {
         this.value = adopt(value);
     }
 
+    /**
+     * A trainable tensor outside any module, for an optimizer to update directly (an input
+     * perturbation, say). It leaves any scope; the caller frees {@link #value()} when done.
+     */
+    public static Parameter trainable(Tensor value) {
+        return new Parameter(value, true);
+    }
+
     /** The current tensor. */
     public Tensor value() {
         return value;

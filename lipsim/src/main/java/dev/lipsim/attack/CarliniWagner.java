@@ -1,0 +1,129 @@
+package dev.lipsim.attack;
+
+import dev.lipsim.nn.Balls;
+import dev.lipsim.nn.Parameter;
+import dev.lipsim.nn.optim.Adam;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Carlini-Wagner l2 (2017): the smallest perturbation that flips the decision, found by Adam on
+ * {@code w} with {@code x + delta = (tanh(w) + 1) / 2} (pixels stay in [0, 1] by construction),
+ * minimising {@code ||delta||^2 + c max(z_label - z_other, -kappa)}, with a per-sample binary
+ * search over c. For a radius eps, the smallest flip found is returned if it is within eps;
+ * otherwise the last attempt, projected into the ball.
+ */
+public final class CarliniWagner implements Attack {
+
+    private final int steps;
+    private final int searches;
+    private final double learningRate;
+    private final double initialConstant;
+
+    public CarliniWagner(int steps, int searches, double learningRate, double initialConstant) {
+        if (steps < 1 || searches < 1 || !(learningRate > 0) || !(initialConstant > 0)) {
+            throw new IllegalArgumentException("need steps and searches >= 1 and a positive learning rate and constant");
+        }
+        this.steps = steps;
+        this.searches = searches;
+        this.learningRate = learningRate;
+        this.initialConstant = initialConstant;
+    }
+
+    @Override
+    public String name() {
+        return "cw-l2";
+    }
+
+    @Override
+    public Norm norm() {
+        return Norm.L2;
+    }
+
+    @Override
+    public Tensor perturb(Decision decision, Tensor inputs, long[] labels, double eps) {
+        if (eps == 0) {
+            return inputs.clone();
+        }
+        int n = labels.length;
+        double[] constant = new double[n];
+        double[] lower = new double[n];
+        double[] upper = new double[n];
+        double[] bestNorm = new double[n];
+        Arrays.fill(constant, initialConstant);
+        Arrays.fill(upper, Double.POSITIVE_INFINITY);
+        Arrays.fill(bestNorm, Double.POSITIVE_INFINITY);
+        try (var scope = TensorScope.open()) {
+            Tensor onehot = Pgd.onehot(labels);
+            // the smallest flip so far and the last attempt, owned here across the rounds' scopes
+            Tensor best = TensorScope.release(inputs.clone());
+            Tensor last = TensorScope.release(inputs.clone());
+            Tensor start = inputs.mul(2).sub(1).clamp(-1 + 1e-6, 1 - 1e-6);
+            Tensor initial = start.add(1).div(start.neg().add(1)).log().mul(0.5); // atanh
+            for (int search = 0; search < searches; search++) {
+                Parameter w = Parameter.trainable(initial.clone());
+                boolean[] succeeded = new boolean[n];
+                try (var round = TensorScope.open(); var adam = Adam.adam(List.of(w), learningRate, 0.9, 0.999, 1e-8, 0)) {
+                    Tensor c = Tensor.of(constant, n).to(inputs.dtype());
+                    for (int step = 0; step < steps; step++) {
+                        try (var each = TensorScope.open()) {
+                            Tensor adversarial = w.value().tanh().add(1).mul(0.5);
+                            Tensor delta = adversarial.sub(inputs);
+                            Tensor norms = delta.flatten(1, -1).square().sum(1, false);
+                            Tensor logits = decision.logits(adversarial);
+                            Tensor gap = logits.mul(onehot).sum(1, false).sub(logits.mul(onehot.neg().add(1.0)).sum(1, false));
+                            norms.add(gap.clampMin(0).mul(c)).sum().backward();
+                            double[] gaps = gap.toDoubleArray();
+                            double[] sizes = norms.sqrt().toDoubleArray();
+                            boolean[] better = new boolean[n];
+                            for (int i = 0; i < n; i++) {
+                                if (gaps[i] < 0) {
+                                    succeeded[i] = true;
+                                    if (sizes[i] < bestNorm[i]) {
+                                        bestNorm[i] = sizes[i];
+                                        better[i] = true;
+                                    }
+                                }
+                            }
+                            Tensor improve = Tensor.of(better, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
+                            Tensor detached = adversarial.detach();
+                            Tensor nextBest = TensorScope.release(best.add(detached.sub(best).mul(improve)));
+                            Tensor nextLast = TensorScope.release(detached.clone());
+                            best.close();
+                            last.close();
+                            best = nextBest;
+                            last = nextLast;
+                            adam.step();
+                            adam.zeroGrad();
+                        }
+                    }
+                } finally {
+                    w.value().close();
+                }
+                for (int i = 0; i < n; i++) {
+                    if (succeeded[i]) {
+                        upper[i] = Math.min(upper[i], constant[i]);
+                        constant[i] = (lower[i] + upper[i]) / 2;
+                    } else {
+                        lower[i] = Math.max(lower[i], constant[i]);
+                        constant[i] = Double.isInfinite(upper[i]) ? constant[i] * 10 : (lower[i] + upper[i]) / 2;
+                    }
+                }
+            }
+            boolean[] within = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                within[i] = bestNorm[i] <= eps;
+            }
+            try {
+                Tensor useBest = Tensor.of(within, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
+                Tensor fallback = inputs.add(Balls.keepInImage(inputs, Balls.projectL2(last.sub(inputs), eps)));
+                return scope.keep(fallback.add(best.sub(fallback).mul(useBest)));
+            } finally {
+                best.close();
+                last.close();
+            }
+        }
+    }
+}
