@@ -4,6 +4,7 @@ import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.train.DistillConfig;
 import dev.lipsim.train.FineTuneConfig;
 import dev.lipsim.train.RunDirectory;
 import java.io.IOException;
@@ -84,11 +85,16 @@ final class EvaluationOptions {
         if (line.hasOption("train-dir")) {
             Path config = DataOptions.trainDir(line).resolve(RunDirectory.CONFIG);
             if (Files.isRegularFile(config)) {
+                String json = Files.readString(config);
                 try {
-                    String name = FineTuneConfig.fromJson(Files.readString(config)).embedding();
+                    String name = FineTuneConfig.fromJson(json).embedding();
                     fallback = name.equals("append-one") ? EmbeddingMap.APPEND_ONE : EmbeddingMap.UNIT;
-                } catch (IllegalArgumentException e) {
-                    // a distillation run: its students are used with the unit map unless asked otherwise
+                } catch (IllegalArgumentException notFineTuning) {
+                    try {
+                        DistillConfig.fromJson(json); // a distilled student: the unit map unless asked otherwise
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(config + " is neither a fine-tuning nor a distillation configuration");
+                    }
                 }
             }
         }
