@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward
+    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -132,6 +132,21 @@ def workload(name, layout):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+        return run
+    if name == "certify":
+        model = LipSimSmall().eval()
+        images = torch.rand(192, 3, 224, 224).contiguous(memory_format=layout)
+
+        def run():
+            with torch.no_grad():
+                for batch in range(4):
+                    features = model(images[48 * batch:48 * (batch + 1)])
+                    e = unit(features)
+                    ref, left, right = e[0:16], e[16:32], e[32:48]
+                    d0 = 1 - (ref * left).sum(1)
+                    d1 = 1 - (ref * right).sum(1)
+                    radius = (d0 - d1).abs() / (left - right).norm(dim=1)
+                    torch.minimum(radius, (features[0:16].norm(dim=1) - 1).clamp(min=0)).tolist()
         return run
     if name == "ensemble-forward":
         towers = [Vit(1e-6, False, False).eval(), Vit(1e-5, True, True).eval(), Vit(1e-5, False, True).eval()]

@@ -1,6 +1,7 @@
 package dev.lipsim.benchmarks;
 
 import dev.lipsim.bindings.LibTorch;
+import dev.lipsim.certify.Certification;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.model.EmbeddingMap;
@@ -43,6 +44,8 @@ import java.util.Locale;
  *       (12 images at 224) with Adam, through the training package's objective.
  *   <li>{@code distill-step}: one distillation step of LipSim 'small' on 8 images (two views each,
  *       16 at 224), mean of the two views' RMSE against fixed targets, Adam.
+ *   <li>{@code certify}: certificates of 64 triplets (192 images at 224) with LipSim 'small': the
+ *       backbone in batches of 16 triplets, then radii with the unit-embedding cap.
  *   <li>{@code ensemble-forward}: the DreamSim ensemble's three ViT-B/16 towers (DINO, CLIP with
  *       QuickGELU, OpenCLIP) on 32 images at 224, random weights, without gradients.
  * </ul>
@@ -54,7 +57,7 @@ public final class Compare {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward nchw|channels-last REPEATS");
+            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify nchw|channels-last REPEATS");
             System.exit(2);
         }
         MemoryFormat layout = switch (args[1]) {
@@ -87,6 +90,7 @@ public final class Compare {
             case "finetune-step" -> finetuneStep(layout, generator);
             case "distill-step" -> distillStep(layout, generator);
             case "ensemble-forward" -> ensembleForward(layout, generator);
+            case "certify" -> certify(layout, generator);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }
@@ -179,6 +183,27 @@ public final class Compare {
                 objective.loss(batch).backward();
                 optimizer.step();
                 optimizer.zeroGrad();
+            }
+        };
+    }
+
+    private static Runnable certify(MemoryFormat layout, Generator generator) {
+        LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
+        model.eval();
+        Tensor images = images(192, layout, generator);
+        Path none = Path.of("in-memory");
+        List<TwoAfcSample> triplets = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            triplets.add(new TwoAfcSample(Integer.toString(i), none, none, none, i % 2));
+        }
+        return () -> {
+            try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
+                for (int batch = 0; batch < 4; batch++) {
+                    try (var each = TensorScope.open()) {
+                        Tensor features = model.forward(images.narrow(0, 48L * batch, 48));
+                        Certification.certify(features, EmbeddingMap.UNIT, triplets);
+                    }
+                }
             }
         };
     }
