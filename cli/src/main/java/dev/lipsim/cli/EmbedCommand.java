@@ -10,12 +10,12 @@ import dev.lipsim.teacher.TeacherEmbeddings;
 import dev.lipsim.train.Distillation;
 import dev.lipsim.train.DistillationData;
 import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.io.AtomicFiles;
 import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -157,13 +157,6 @@ final class EmbedCommand implements Command {
     }
 
     private static void writeJsonAtomically(Path file, Object value) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".partial");
-        try {
-            new ObjectMapper().writeValue(temporary.toFile(), value);
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(file, temporary -> new ObjectMapper().writeValue(temporary.toFile(), value));
     }
 }

@@ -64,6 +64,7 @@ public final class Main {
         }
         try {
             CommandLine line = new DefaultParser().parse(options, rest);
+            requireOneValuePerFlag(line);
             return command.run(line, out);
         } catch (ParseException | UsageException e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
@@ -71,6 +72,17 @@ public final class Main {
         } catch (Exception e) {
             err.println("lipsim " + command.name() + ": " + e.getMessage());
             return FAILURE;
+        }
+    }
+
+    /** A flag given twice with different values is an error, not a silent choice of one. */
+    private static void requireOneValuePerFlag(CommandLine line) throws UsageException {
+        for (Option option : line.getOptions()) {
+            String[] values = line.getOptionValues(option.getLongOpt());
+            if (values != null && Arrays.stream(values).distinct().count() > 1) {
+                throw new UsageException("--" + option.getLongOpt() + " is given more than once, with different values: "
+                        + String.join(", ", values));
+            }
         }
     }
 

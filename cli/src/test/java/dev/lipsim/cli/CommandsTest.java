@@ -62,6 +62,31 @@ class CommandsTest {
     }
 
     @Test
+    void absurdInputsGetOneLineErrorsThatNameThem() throws Exception {
+        String ref = data.resolve("ref/000/0.png").toString();
+        assertEquals(2, run(with(new String[] {"distance", ref, ref, "--depth", "2"}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("--depth is given more than once, with different values: 2, 1"), err.toString());
+        assertEquals(2, run("synth", "--output", work.resolve("big").toString(), "--size", "100000"));
+        assertTrue(err.toString().contains("images of 8 to 4096 pixels, got 1000 triplets of 100000 pixels"), err.toString());
+        Path file = Files.writeString(work.resolve("a-file"), "x");
+        assertEquals(2, run("synth", "--output", file.toString()));
+        assertTrue(err.toString().contains(file + " is a file, not a folder"), err.toString());
+        assertEquals(1, run(with(new String[] {"embed", ref, "--output", work.resolve("absent/x.safetensors").toString()},
+                SMALL_MODEL)));
+        assertTrue(err.toString().contains("the folder " + work.resolve("absent") + " does not exist"), err.toString());
+        String[] hugeImages = SMALL_MODEL.clone();
+        hugeImages[List.of(SMALL_MODEL).indexOf("--image-size") + 1] = "2147483632";
+        assertEquals(2, run(with(new String[] {"distance", ref, ref}, hugeImages)));
+        assertTrue(err.toString().contains("more than a tensor dimension here can hold") && !err.toString().contains("-"
+                + "2147"), err.toString());
+        Path notZip = Files.writeString(work.resolve("model.ckpt-1.pth"), "not a zip");
+        assertEquals(2, run("distance", ref, ref, "--checkpoint", notZip.toString()));
+        assertTrue(err.toString().contains(notZip + " is not a PyTorch checkpoint"), err.toString());
+        assertEquals(0, run(with(new String[] {"distance", ref, ref}, SMALL_MODEL)));
+        assertTrue(json().get("distance").asDouble() >= 0, "never a negative distance");
+    }
+
+    @Test
     void synthWroteTheNightLayout() {
         assertTrue(Files.isRegularFile(data.resolve("data.csv")));
         assertTrue(Files.isRegularFile(data.resolve("ref/000/0.png")));

@@ -36,7 +36,13 @@ public final class PthFile {
 
     /** The unpickled root object of {@code file}. */
     public static Object read(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        ZipFile opened;
+        try {
+            opened = new ZipFile(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + " is not a PyTorch checkpoint (not a readable zip archive: " + e.getMessage() + ")", e);
+        }
+        try (ZipFile zip = opened) {
             ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("data.pkl")).findFirst()
                     .orElseThrow(() -> new IOException(file + " is not a PyTorch zip checkpoint: it has no data.pkl"));
             String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());

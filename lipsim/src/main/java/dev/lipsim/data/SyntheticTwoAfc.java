@@ -6,13 +6,13 @@ import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.PadMode;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.io.AtomicFiles;
 import dev.lipsim.tensor.io.Images;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +33,9 @@ import javax.imageio.ImageIO;
  */
 public final class SyntheticTwoAfc {
 
+    /** The largest image side written (a 4096 x 4096 image is 200 MB in float32 while it is made). */
+    public static final int MAX_SIZE = 4096;
+
     private static final String HEADER = "id,left_vote,right_vote,votes,ref_path,left_path,right_path,split,is_imagenet";
 
     private SyntheticTwoAfc() {}
@@ -42,8 +45,12 @@ public final class SyntheticTwoAfc {
      * {@code root} (a folder with anything in it is refused, so nothing is overwritten).
      */
     public static void write(Path root, int count, int size, long seed) throws IOException {
-        if (count <= 0 || size < 8) {
-            throw new IllegalArgumentException("need a positive count and images of at least 8 pixels, got " + count + ", " + size);
+        if (count <= 0 || size < 8 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("need a positive count and images of 8 to " + MAX_SIZE + " pixels, got " + count
+                    + " triplets of " + size + " pixels");
+        }
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException("output " + root + " is a file, not a folder; choose a new or empty folder");
         }
         if (Files.exists(root)) {
             try (Stream<Path> entries = Files.list(root)) {
@@ -58,10 +65,7 @@ public final class SyntheticTwoAfc {
         for (int n = 0; n < count; n++) {
             rows.add(writeTriplet(root, n, size, generator));
         }
-        Path csv = root.resolve("data.csv");
-        Path temporary = Files.createTempFile(root, "data", ".csv.partial");
-        Files.write(temporary, rows, StandardCharsets.UTF_8);
-        Files.move(temporary, csv, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(root.resolve("data.csv"), temporary -> Files.write(temporary, rows, StandardCharsets.UTF_8));
     }
 
     private static String writeTriplet(Path root, int n, int size, Generator generator) throws IOException {

@@ -1,6 +1,7 @@
 package dev.lipsim.model;
 
 import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
 import java.util.List;
 
 /**
@@ -24,8 +25,13 @@ public enum EmbeddingMap {
         return x.div(x.norm(new int[] {1}, true));
     }
 
-    /** The distance {@code 1 - cos} of paired unit embeddings, one per row. */
+    /**
+     * The distance {@code 1 - cos} of paired unit embeddings, one per row, clamped to [0, 2]
+     * where float rounding pushes it past (an image and itself could otherwise be at -1e-7).
+     */
     public static Tensor distance(Tensor a, Tensor b) {
-        return a.mul(b).sum(1, false).neg().add(1.0);
+        try (var scope = TensorScope.open()) {
+            return scope.keep(a.mul(b).sum(1, false).neg().add(1.0).clamp(0, 2));
+        }
     }
 }

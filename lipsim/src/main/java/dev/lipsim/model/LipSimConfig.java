@@ -40,7 +40,11 @@ public record LipSimConfig(int depth, int channels, int convInner, int linearDep
         if (imageSize % 16 != 0) {
             throw new IllegalArgumentException("imageSize must be a multiple of 16 (two poolings by 4), got " + imageSize);
         }
-        int flattened = channels * (imageSize / 16) * (imageSize / 16);
+        long flattened = (long) channels * (imageSize / 16) * (imageSize / 16);
+        if (flattened > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(channels + " channels at " + imageSize + " pixels give " + flattened
+                    + " features, more than a tensor dimension here can hold (" + Integer.MAX_VALUE + ")");
+        }
         if (embeddingDim > flattened) {
             throw new IllegalArgumentException("embeddingDim " + embeddingDim + " exceeds the " + flattened
                     + " features of a " + imageSize + "-pixel input with " + channels + " channels");

@@ -1,9 +1,10 @@
 package dev.lipsim.plot;
 
+import dev.lipsim.tensor.io.AtomicFiles;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
@@ -14,7 +15,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
-/** The PNG charts every command writes (XChart, headless), each written to a temporary file and renamed. */
+/** The PNG charts every command writes (XChart, headless), each written atomically ({@link AtomicFiles}). */
 public final class Plots {
 
     private static final int WIDTH = 900;
@@ -55,14 +56,11 @@ public final class Plots {
     }
 
     private static void save(Chart<?, ?> chart, Path png) throws IOException {
-        Path target = png.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".partial.png");
-        try {
-            BitmapEncoder.saveBitmap(chart, temporary.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        AtomicFiles.write(png, temporary -> {
+            try (OutputStream out = Files.newOutputStream(temporary)) {
+                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+            }
+        });
     }
 }

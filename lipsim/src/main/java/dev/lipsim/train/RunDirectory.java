@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -191,12 +191,6 @@ public final class RunDirectory {
     }
 
     private void writeAtomically(Path file, String text) throws IOException {
-        Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".partial");
-        try {
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(file, temporary -> Files.writeString(temporary, text, StandardCharsets.UTF_8));
     }
 }

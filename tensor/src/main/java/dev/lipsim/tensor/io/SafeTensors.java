@@ -9,13 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads and writes safetensors files, the project's checkpoint format. Writing goes to a
@@ -52,27 +51,26 @@ public final class SafeTensors {
         if (tensors.containsKey("__metadata__")) {
             throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
         }
-        Path target = file.toAbsolutePath();
-        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".partial");
         try (var scope = TensorScope.open()) {
             Map<String, Tensor> dense = new LinkedHashMap<>();
             Map<String, Object> header = new LinkedHashMap<>();
             if (!metadata.isEmpty()) {
-                header.put("__metadata__", metadata);
+                header.put("__metadata__", new TreeMap<>(metadata)); // a stable order: the same input, the same bytes
             }
             long offset = 0;
             for (var entry : tensors.entrySet()) {
                 Tensor tensor = entry.getValue().detach().to(Device.CPU).contiguous();
                 long bytes = tensor.numel() * tensor.dtype().byteSize();
-                header.put(entry.getKey(), Map.of("dtype", SafeTensorsDTypes.code(tensor.dtype()),
-                        "shape", tensor.shape(), "data_offsets", List.of(offset, offset + bytes)));
+                Map<String, Object> description = new LinkedHashMap<>();
+                description.put("dtype", SafeTensorsDTypes.code(tensor.dtype()));
+                description.put("shape", tensor.shape());
+                description.put("data_offsets", List.of(offset, offset + bytes));
+                header.put(entry.getKey(), description);
                 dense.put(entry.getKey(), tensor);
                 offset += bytes;
             }
-            writeFile(temporary, headerBytes(header), dense);
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
+            byte[] headerBytes = headerBytes(header);
+            AtomicFiles.write(file, temporary -> writeFile(temporary, headerBytes, dense));
         }
     }
 
