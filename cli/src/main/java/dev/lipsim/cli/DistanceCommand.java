@@ -1,8 +1,9 @@
 package dev.lipsim.cli;
 
 import dev.lipsim.metric.LipSim;
+import dev.lipsim.tensor.io.InputFiles;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,13 +37,20 @@ final class DistanceCommand implements Command {
         if (images.size() != 2) {
             throw new UsageException("expected two images, got " + images.size());
         }
-        for (String image : images) {
-            if (!Files.isRegularFile(Path.of(image))) {
-                throw new UsageException(image + ": no such file");
+        try {
+            for (String image : images) {
+                InputFiles.requireRegular(Path.of(image), "image");
             }
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
         }
         try (LipSim metric = ModelOptions.open(line)) {
-            LipSim.Distance result = metric.distance(Path.of(images.get(0)), Path.of(images.get(1)));
+            LipSim.Distance result;
+            try {
+                result = metric.distance(Path.of(images.get(0)), Path.of(images.get(1)));
+            } catch (IOException e) {
+                throw new UsageException(e.getMessage()); // an unreadable image is bad input, as in embed
+            }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("images", images);
             report.put("distance", result.distance());

@@ -1,5 +1,6 @@
 package dev.lipsim.cli;
 
+import dev.lipsim.tensor.io.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +31,12 @@ final class ImageArguments {
                     }
                     images.addAll(found);
                 }
-            } else if (Files.isRegularFile(path)) {
-                images.add(path);
             } else {
-                throw new UsageException(path + ": no such file or folder");
+                try {
+                    images.add(InputFiles.requireRegular(path, "image"));
+                } catch (IOException e) {
+                    throw new UsageException(e.getMessage());
+                }
             }
         }
         return images;

@@ -102,8 +102,12 @@ final class ModelOptions {
         }
         LipSimConfig config = requested(line, preset(line), embeddingDim);
         int seed = integer(line, "seed", 0);
-        return new LoadedCheckpoint(new LipSimModel(config, new Generator(seed)), Map.of(), 0, 0,
-                "random initialisation (seed " + seed + ")");
+        try {
+            return new LoadedCheckpoint(new LipSimModel(config, new Generator(seed)), Map.of(), 0, 0,
+                    "random initialisation (seed " + seed + ")");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid model: " + e.getMessage());
+        }
     }
 
     private static LoadedCheckpoint fromCheckpoint(CommandLine line, Path file, OptionalInt fixedDim) throws UsageException,

@@ -84,6 +84,21 @@ class CommandsTest {
         assertTrue(err.toString().contains(notZip + " is not a PyTorch checkpoint"), err.toString());
         assertEquals(0, run(with(new String[] {"distance", ref, ref}, SMALL_MODEL)));
         assertTrue(json().get("distance").asDouble() >= 0, "never a negative distance");
+        assertEquals(2, run(with(new String[] {"distance", ref, work.toString()}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("image " + work + " is a folder, not a file"), err.toString());
+        assertEquals(2, run(with(new String[] {"distance", ref, "/dev/zero"}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("image /dev/zero is not a regular file"), err.toString());
+        Path loop = work.resolve("loop.png");
+        Files.createSymbolicLink(loop, loop);
+        assertEquals(2, run(with(new String[] {"embed", loop.toString()}, SMALL_MODEL)));
+        assertTrue(err.toString().contains("is a symbolic link that leads nowhere"), err.toString());
+        Path broken = Files.writeString(work.resolve("broken.png"), "not an image");
+        assertEquals(2, run(with(new String[] {"distance", ref, broken.toString()}, SMALL_MODEL)));
+        assertEquals(2, run(with(new String[] {"embed", broken.toString()}, SMALL_MODEL)), "the same exit code as distance");
+        String[] deep = SMALL_MODEL.clone();
+        deep[List.of(SMALL_MODEL).indexOf("--depth") + 1] = "100000000";
+        assertEquals(2, run(with(new String[] {"distance", ref, ref}, deep)));
+        assertTrue(err.toString().contains("GB for its parameters alone"), err.toString());
     }
 
     @Test
@@ -169,7 +184,7 @@ class CommandsTest {
         assertEquals(2, run(with(new String[] {"distance", ref}, SMALL_MODEL)));
         assertTrue(err.toString().contains("expected two images"));
         assertEquals(2, run(with(new String[] {"distance", ref, "missing.png"}, SMALL_MODEL)));
-        assertTrue(err.toString().contains("missing.png: no such file"));
+        assertTrue(err.toString().contains("image missing.png does not exist"), err.toString());
         assertEquals(2, run(with(new String[] {"embed", ref, "--output", "out.txt"}, SMALL_MODEL)));
         assertTrue(err.toString().contains(".safetensors or .json"));
         assertEquals(2, run("distance", ref, ref, "--random-init", "--image-size", "30"));

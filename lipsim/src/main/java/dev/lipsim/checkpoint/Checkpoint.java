@@ -82,7 +82,20 @@ public final class Checkpoint {
 
     /** A model of {@code config} holding {@code state}, loaded strictly; a mismatch names {@code file}. */
     static LipSimModel modelWith(LipSimConfig config, Map<String, Tensor> state, Path file) throws IOException {
-        LipSimModel model = new LipSimModel(config, new Generator(0));
+        for (var entry : state.entrySet()) {
+            try (var scope = TensorScope.open()) {
+                Tensor values = entry.getValue();
+                if (values.dtype().isFloatingPoint() && values.sub(values).ne(0.0).sum().item() > 0) { // x - x is NaN unless finite
+                    throw new IOException(file + ": the weights '" + entry.getKey() + "' hold NaN or infinite values; refused");
+                }
+            }
+        }
+        LipSimModel model;
+        try {
+            model = new LipSimModel(config, new Generator(0));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         try {
             model.loadStateDict(state);
             return model;

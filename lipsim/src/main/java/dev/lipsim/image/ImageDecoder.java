@@ -2,9 +2,9 @@ package dev.lipsim.image;
 
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.io.Images;
+import dev.lipsim.tensor.io.InputFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
@@ -25,9 +25,7 @@ public final class ImageDecoder {
 
     /** The decoded image, or an {@link IOException} naming the file and the problem. */
     public static BufferedImage decode(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such image file");
-        }
+        InputFiles.requireRegular(file, "image");
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());

@@ -3,6 +3,9 @@ package dev.lipsim.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -71,6 +74,40 @@ public record LipSimConfig(int depth, int channels, int convInner, int linearDep
     private static LipSimConfig of(int depth, int channels, int linearDepth, int linearFeatures) {
         return new LipSimConfig(depth, channels, DEFAULT_CONV_INNER, linearDepth, linearFeatures, DEFAULT_EMBEDDING_DIM,
                 DEFAULT_IMAGE_SIZE);
+    }
+
+    /** Parameters of the model: per SLL convolution kernel, bias and q; per SLL linear layer weight, bias and q. */
+    public long parameterCount() {
+        long conv = (long) convInner * channels * 9 + 2L * convInner;
+        long linear = (long) linearFeatures * flattened() + 2L * linearFeatures;
+        return depth * conv + linearDepth * linear;
+    }
+
+    /**
+     * Refuses a configuration whose float32 parameters alone would not fit in the memory this
+     * machine has available ({@code MemAvailable} in {@code /proc/meminfo}), before anything is
+     * allocated: an absurd depth or width is an error, not an hour of swapping.
+     */
+    public void requireMemory() {
+        long needed = 4 * parameterCount();
+        long available = availableMemory();
+        if (available > 0 && needed > available) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "this model needs %.1f GB for its parameters alone "
+                    + "(%d); the machine has %.1f GB available", needed / 1e9, parameterCount(), available / 1e9));
+        }
+    }
+
+    private static long availableMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1; // not Linux, or unreadable: no check
+        }
+        return -1;
     }
 
     /** Features after the two poolings, flattened: {@code channels * (imageSize / 16)^2}. */

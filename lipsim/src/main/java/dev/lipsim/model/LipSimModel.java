@@ -35,6 +35,7 @@ public final class LipSimModel extends Module {
     private final Truncation truncation;
 
     public LipSimModel(LipSimConfig config, Generator generator) {
+        config.requireMemory();
         this.config = config;
         this.padding = child("padding", new ChannelPadding(config.channels()));
         List<Module> convLayers = new ArrayList<>();

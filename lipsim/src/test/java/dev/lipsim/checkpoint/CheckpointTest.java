@@ -9,6 +9,7 @@ import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.optim.Adam;
 import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
@@ -94,5 +95,19 @@ class CheckpointTest {
         assertTrue(broken.getMessage() != null);
         var tooBig = assertThrows(IOException.class, () -> ReferenceCheckpoint.load(PTH, 17));
         assertTrue(tooBig.getMessage().contains("embeddingDim 17 exceeds the 16 features"), tooBig.getMessage());
+    }
+
+    @Test
+    void weightsThatAreNotFiniteAreRefusedNamingTheTensor() throws IOException {
+        Path file = work.resolve("nan.safetensors");
+        try (var scope = TensorScope.open(); var model = new LipSimModel(new LipSimConfig(1, 4, 2, 1, 8, 4, 16), new Generator(0))) {
+            try (var noGrad = Autograd.noGrad()) {
+                model.stateDict().get("linear.1.weight").narrow(0, 0, 1).fill_(Double.NaN);
+            }
+            Checkpoint.save(file, model, null, 0, 0);
+        }
+        var refused = assertThrows(IOException.class, () -> Checkpoint.load(file, 4));
+        assertTrue(refused.getMessage().contains("'model.linear.1.weight' hold NaN or infinite values")
+                || refused.getMessage().contains("'linear.1.weight' hold NaN or infinite values"), refused.getMessage());
     }
 }
