@@ -67,12 +67,25 @@ public final class Main {
             requireOneValuePerFlag(line);
             return command.run(line, out);
         } catch (ParseException | UsageException e) {
-            err.println("lipsim " + command.name() + ": " + e.getMessage());
+            err.println("lipsim " + command.name() + ": " + oneLine(e.getMessage()));
             return USAGE;
         } catch (Exception e) {
-            err.println("lipsim " + command.name() + ": " + e.getMessage());
+            err.println("lipsim " + command.name() + ": " + oneLine(e.getMessage()));
+            return FAILURE;
+        } catch (OutOfMemoryError e) {
+            err.println("lipsim " + command.name() + ": out of Java heap memory (" + e.getMessage() + "); give the JVM more with "
+                    + "LIPSIM_JAVA_OPTS=-Xmx<size>, or use smaller batches");
             return FAILURE;
         }
+    }
+
+    /** The first line of a message: libtorch appends its C++ stack trace ("Exception raised from ...", "frame #0") below it. */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "failed without a message";
+        }
+        String first = message.strip().lines().findFirst().orElse("");
+        return first.isEmpty() ? "failed without a message" : first;
     }
 
     /** A flag given twice with different values is an error, not a silent choice of one. */

@@ -53,4 +53,11 @@ class MainTest {
         assertEquals(0, run("info", "--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: lipsim info"));
     }
+
+    @Test
+    void libtorchStackTracesAreCutToTheirFirstLine() {
+        assertEquals("aten::mm failed: shapes cannot be multiplied", Main.oneLine(
+                "aten::mm failed: shapes cannot be multiplied\nException raised from meta at ...\nframe #0: c10::Error"));
+        assertEquals("failed without a message", Main.oneLine(null));
+    }
 }
