@@ -9,10 +9,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.IObjectConstructor;
@@ -86,6 +90,9 @@ public final class PthFile {
 
     private static final class TorchUnpickler extends Unpickler implements AutoCloseable {
 
+        /** Deeper pickles are refused: a state dict is a few levels deep. */
+        private static final int MAX_DEPTH = 1000;
+
         private static final Map<String, DType> STORAGES = Map.of(
                 "FloatStorage", DType.FLOAT32, "DoubleStorage", DType.FLOAT64, "HalfStorage", DType.FLOAT16,
                 "BFloat16Storage", DType.BFLOAT16, "LongStorage", DType.INT64, "IntStorage", DType.INT32,
@@ -124,8 +131,19 @@ public final class PthFile {
         }
 
         /** Replaces every pending tensor in the unpickled graph by a CPU tensor holding its values. */
+        /** Containers already materialised: a structure that shares them (a "billion laughs" pickle) is walked once. */
+        private final Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+
         Object materialize(Object value) {
+            return materialize(value, 0);
+        }
+
+        private Object materialize(Object value, int depth) {
+            if (depth > MAX_DEPTH) {
+                throw new PickleException("the pickle nests deeper than " + MAX_DEPTH + " levels");
+            }
             if (value instanceof PendingTensor pending) {
+                requireInStorage(pending);
                 MemorySegment bytes = storages.computeIfAbsent(pending.storage().key(), key -> readStorage(pending.storage()));
                 try (var scope = TensorScope.open()) {
                     Tensor view = Tensor.viewOf(bytes, pending.storage().dtype(), pending.size(), pending.stride(),
@@ -133,24 +151,52 @@ public final class PthFile {
                     return scope.keep(view.clone());
                 }
             }
+            if (!(value instanceof Map<?, ?> || value instanceof List<?> || value instanceof Object[]) || !done.add(value)) {
+                return value;
+            }
             if (value instanceof Map<?, ?> map) {
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> entries = (Map<Object, Object>) map;
-                entries.replaceAll((key, entry) -> materialize(entry));
-                return entries;
-            }
-            if (value instanceof List<?> list) {
+                entries.replaceAll((key, entry) -> materialize(entry, depth + 1));
+            } else if (value instanceof List<?> list) {
                 @SuppressWarnings("unchecked")
                 List<Object> items = (List<Object>) list;
-                items.replaceAll(this::materialize);
-                return items;
-            }
-            if (value instanceof Object[] array) {
+                items.replaceAll(item -> materialize(item, depth + 1));
+            } else {
+                Object[] array = (Object[]) value;
                 for (int i = 0; i < array.length; i++) {
-                    array[i] = materialize(array[i]);
+                    array[i] = materialize(array[i], depth + 1);
                 }
             }
             return value;
+        }
+
+        /**
+         * A tensor's offset, sizes and strides must address elements of its storage only; checked in
+         * exact arithmetic before libtorch sees them (a bad offset would otherwise read outside memory).
+         */
+        private static void requireInStorage(PendingTensor tensor) {
+            String described = "a tensor of size " + Arrays.toString(tensor.size()) + ", stride " + Arrays.toString(tensor.stride())
+                    + " at offset " + tensor.offset();
+            if (tensor.offset() < 0 || tensor.size().length != tensor.stride().length || Arrays.stream(tensor.size()).anyMatch(x -> x < 0)
+                    || Arrays.stream(tensor.stride()).anyMatch(x -> x < 0)) {
+                throw new PickleException(described + " is malformed");
+            }
+            if (Arrays.stream(tensor.size()).anyMatch(x -> x == 0)) {
+                return;
+            }
+            try {
+                long last = tensor.offset();
+                for (int i = 0; i < tensor.size().length; i++) {
+                    last = Math.addExact(last, Math.multiplyExact(tensor.size()[i] - 1, tensor.stride()[i]));
+                }
+                if (last >= tensor.storage().numel()) {
+                    throw new PickleException(described + " reaches element " + last + " of a storage of "
+                            + tensor.storage().numel() + " elements");
+                }
+            } catch (ArithmeticException e) {
+                throw new PickleException(described + " overflows 64-bit addressing");
+            }
         }
 
         private MemorySegment readStorage(StorageRef storage) {
