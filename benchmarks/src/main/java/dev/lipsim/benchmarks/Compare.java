@@ -23,6 +23,7 @@ import dev.lipsim.tensor.TensorScope;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.train.DistillationObjective;
 import dev.lipsim.train.HingeObjective;
+import dev.lipsim.train.Objective;
 import dev.lipsim.train.TwoViews;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,15 +139,7 @@ public final class Compare {
             triplets.add(new TwoAfcSample(Integer.toString(i), none, none, none, targets[i]));
         }
         var batch = new ImageBatches.Batch<>(triplets, images(12, layout, generator), 3);
-        var objective = new HingeObjective(model, EmbeddingMap.UNIT, 0.2, Device.CPU);
-        model.train();
-        return () -> {
-            try (var scope = TensorScope.open()) {
-                objective.loss(batch).backward();
-                optimizer.step();
-                optimizer.zeroGrad();
-            }
-        };
+        return trainingStep(model, optimizer, new HingeObjective(model, EmbeddingMap.UNIT, 0.2, Device.CPU), batch);
     }
 
     /** One distillation step as {@code lipsim train} takes it: 8 images, two views each, fixed targets, Adam. */
@@ -176,7 +169,12 @@ public final class Compare {
             }
         };
         var batch = new ImageBatches.Batch<>(items, images(16, layout, generator), 2);
-        var objective = new DistillationObjective(model, fixed, false, Device.CPU);
+        return trainingStep(model, optimizer, new DistillationObjective(model, fixed, false, Device.CPU), batch);
+    }
+
+    /** One step of the training loop on a fixed batch: the objective's loss, backward, the update. */
+    private static <I> Runnable trainingStep(LipSimModel model, Optimizer optimizer, Objective<I> objective,
+            ImageBatches.Batch<I> batch) {
         model.train();
         return () -> {
             try (var scope = TensorScope.open()) {

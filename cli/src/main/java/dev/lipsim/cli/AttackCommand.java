@@ -12,12 +12,10 @@ import dev.lipsim.attack.WorstCase;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
-import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.plot.Plots;
 import dev.lipsim.tensor.Generator;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,8 +50,7 @@ final class AttackCommand implements Command {
         options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
                 .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-Linf, AA-Linf, CW-L2 work too)")
                 .build());
-        options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
-                .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
+        EvaluationOptions.addEps(options);
         options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
                 .desc("attack iterations (default 50; APGD-CE 100; Square's queries 5000)").build());
         options.addOption(Option.builder().longOpt("restarts").hasArg().argName("N")
@@ -70,24 +67,22 @@ final class AttackCommand implements Command {
             return distance(line, parts, out);
         }
         Attack attack = attack(line);
-        List<Double> eps = CertifyCommand.eps(line);
+        List<Double> eps = EvaluationOptions.eps(line);
         int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
-            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report = EvaluationOptions.report(line, metric);
             report.put("dataset", DataOptions.dataset(line));
             report.put("attack", attack.name());
-            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
             report.put("eps", eps);
             Map<String, Robustness.Result> results = new LinkedHashMap<>();
             for (var part : parts.parts().entrySet()) {
                 results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize, decodeThreads));
             }
             report.put("parts", results);
-            Robustness.Result total = weighted(attack.name(), parts.overallOf().stream().filter(results::containsKey)
-                    .map(results::get).toList());
+            List<Robustness.Result> overall = parts.overallOf().stream().filter(results::containsKey).map(results::get).toList();
+            Robustness.Result total = overall.isEmpty() ? null : Robustness.Result.weighted(overall);
             report.put("overall", total);
             report.put("overallOf", parts.overallOf());
             if (line.hasOption("plots") && total != null) {
@@ -106,15 +101,15 @@ final class AttackCommand implements Command {
 
     /** {@code --attack distance}: how far the attack moves each reference image's embedding, per eps. */
     private static int distance(CommandLine line, EvaluationOptions.Parts parts, PrintStream out) throws Exception {
-        List<Double> eps = CertifyCommand.eps(line);
+        List<Double> eps = EvaluationOptions.eps(line);
         List<Path> images = parts.parts().values().stream().flatMap(List::stream).map(TwoAfcSample::reference).distinct()
                 .toList();
         var attack = new DistanceAttack(DataOptions.positive(line, "steps", 50), new Generator(ModelOptions.integer(line, "seed",
                 0)));
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
-            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report = EvaluationOptions.report(line, metric);
+            report.put("dataset", DataOptions.dataset(line));
             report.put("attack", "distance");
             report.put("images", images.size());
             report.put("bound", "with a 1-Lipschitz embedding map d(x, x + delta) <= eps^2 / 2: always with append-one, with unit"
@@ -122,13 +117,8 @@ final class AttackCommand implements Command {
             Map<Double, double[]> reached = attack.evaluate(metric, images, eps,
                     DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH), DataOptions.positive(line,
                             "decode-threads", 2));
-            Map<Double, Map<String, Double>> summary = new LinkedHashMap<>();
-            reached.forEach((e, values) -> {
-                double[] sorted = values.clone();
-                Arrays.sort(sorted);
-                summary.put(e, Map.of("mean", Arrays.stream(sorted).average().orElse(0), "median", sorted[sorted.length / 2],
-                        "max", sorted[sorted.length - 1], "bound", DistanceAttack.bound(e)));
-            });
+            Map<Double, DistanceAttack.Summary> summary = new LinkedHashMap<>();
+            reached.forEach((e, values) -> summary.put(e, DistanceAttack.Summary.of(values, e)));
             report.put("distances", summary);
             if (line.hasOption("plots")) {
                 double largest = eps.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -140,19 +130,6 @@ final class AttackCommand implements Command {
         }
         Json.print(report, out);
         return Main.OK;
-    }
-
-    private static Robustness.Result weighted(String attack, List<Robustness.Result> parts) {
-        if (parts.isEmpty()) {
-            return null;
-        }
-        int triplets = parts.stream().mapToInt(Robustness.Result::triplets).sum();
-        double natural = parts.stream().mapToDouble(p -> p.natural() * p.triplets()).sum() / triplets;
-        Map<Double, Double> robust = new LinkedHashMap<>();
-        for (Double eps : parts.getFirst().robust().keySet()) {
-            robust.put(eps, parts.stream().mapToDouble(p -> p.robust().get(eps) * p.triplets()).sum() / triplets);
-        }
-        return new Robustness.Result(attack, triplets, natural, robust);
     }
 
     private static Attack attack(CommandLine line) throws UsageException {

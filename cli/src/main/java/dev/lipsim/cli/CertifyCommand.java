@@ -4,7 +4,6 @@ import dev.lipsim.certify.Certification;
 import dev.lipsim.certify.TripletCertificate;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
-import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.plot.Plots;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,8 +35,7 @@ final class CertifyCommand implements Command {
     public Options options() {
         Options options = new Options();
         EvaluationOptions.addTo(options);
-        options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
-                .desc("radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)").build());
+        EvaluationOptions.addEps(options);
         options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
                 .desc("write certified-accuracy.png and radii.png into DIR").build());
         return options;
@@ -46,17 +44,15 @@ final class CertifyCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
-        List<Double> eps = eps(line);
+        List<Double> eps = EvaluationOptions.eps(line);
         int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         List<TripletCertificate> all = new ArrayList<>();
         List<TripletCertificate> overallTriplets = new ArrayList<>();
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
-            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report = EvaluationOptions.report(line, metric);
             report.put("dataset", DataOptions.dataset(line));
-            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
             report.put("eps", eps);
             Map<String, Certification.Accuracy> accuracies = new LinkedHashMap<>();
             for (var part : parts.parts().entrySet()) {
@@ -100,28 +96,5 @@ final class CertifyCommand implements Command {
 
     private static Plots.Series series(double[] grid, Map<Double, Double> values) {
         return new Plots.Series(grid, Arrays.stream(grid).map(values::get).toArray());
-    }
-
-    /** {@code --eps}: numbers or {@code N/255}. */
-    static List<Double> eps(CommandLine line) throws UsageException {
-        if (!line.hasOption("eps")) {
-            return Certification.PAPER_EPS;
-        }
-        List<Double> values = new ArrayList<>();
-        for (String part : line.getOptionValue("eps").split(",")) {
-            String value = part.strip();
-            try {
-                int slash = value.indexOf('/');
-                double eps = slash < 0 ? Double.parseDouble(value)
-                        : Double.parseDouble(value.substring(0, slash)) / Double.parseDouble(value.substring(slash + 1));
-                if (!(eps >= 0) || Double.isInfinite(eps)) {
-                    throw new NumberFormatException();
-                }
-                values.add(eps);
-            } catch (NumberFormatException e) {
-                throw new UsageException("--eps expects radii >= 0 as numbers or N/255, comma-separated; got '" + value + "'");
-            }
-        }
-        return values;
     }
 }

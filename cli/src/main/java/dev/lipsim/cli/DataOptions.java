@@ -1,10 +1,11 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** The flags of commands that read a 2AFC dataset and a training folder, named as in the reference. */
@@ -22,10 +23,6 @@ final class DataOptions {
         options.addOption(value("batch-size", "N", "triplets per step or per forward pass"));
         options.addOption(value("decode-threads", "N", "image decoding threads (default 2), besides libtorch's --threads"));
         ReferenceCommandLine.addClusterFlags(options);
-    }
-
-    private static Option value(String name, String argument, String description) {
-        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
     }
 
     /** {@code --data-dir}, which must be a folder. */

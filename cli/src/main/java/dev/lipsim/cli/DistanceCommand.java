@@ -54,7 +54,7 @@ final class DistanceCommand implements Command {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("images", images);
             report.put("distance", result.distance());
-            report.put("embedding", metric.embeddingMap() == dev.lipsim.model.EmbeddingMap.UNIT ? "unit" : "append-one");
+            report.put("embedding", metric.embeddingMap().label());
             Map<String, Object> bound = new LinkedHashMap<>();
             bound.put("statement", "perturbing one image by delta (l2, pixels in [0, 1], at the model's input size) "
                     + "moves the distance by at most ||delta||, for ||delta|| up to that image's certified radius");

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -89,7 +88,7 @@ final class EmbedCommand implements Command {
                 report.put("embeddings", asJson(embeddings));
             } else if (output.endsWith(".safetensors")) {
                 SafeTensors.write(Path.of(output), embeddings, Map.of("lipsim.config", metric.model().config().toJson(),
-                        "lipsim.embedding", metric.embeddingMap().name().toLowerCase(Locale.ROOT)));
+                        "lipsim.embedding", metric.embeddingMap().label()));
                 report.put("output", output);
             } else {
                 writeJsonAtomically(Path.of(output), asJson(embeddings));

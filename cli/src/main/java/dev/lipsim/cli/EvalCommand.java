@@ -2,9 +2,7 @@ package dev.lipsim.cli;
 
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
-import dev.lipsim.model.EmbeddingMap;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -34,12 +32,10 @@ final class EvalCommand implements Command {
         EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
         int batchSize = DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH);
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
-            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report = EvaluationOptions.report(line, metric);
             report.put("dataset", DataOptions.dataset(line));
-            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
             Evaluation.Report result = Evaluation.report(metric, parts.parts(), parts.overallOf(), batchSize, decodeThreads);
             report.put("parts", result.parts());
             report.put("overall", result.overall());

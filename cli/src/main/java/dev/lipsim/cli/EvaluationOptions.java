@@ -1,5 +1,8 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
+import dev.lipsim.certify.Certification;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
@@ -10,7 +13,9 @@ import dev.lipsim.train.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -38,15 +43,47 @@ final class EvaluationOptions {
                 .build());
     }
 
+    /** Adds {@code --eps}, the radii a command scores at. */
+    static void addEps(Options options) {
+        options.addOption(value("eps", "LIST", "radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)"));
+    }
+
+    /** {@code --eps}: radii as numbers or {@code N/255}, the paper's three by default. */
+    static List<Double> eps(CommandLine line) throws UsageException {
+        if (!line.hasOption("eps")) {
+            return Certification.PAPER_EPS;
+        }
+        List<Double> values = new ArrayList<>();
+        for (String part : line.getOptionValue("eps").split(",")) {
+            String value = part.strip();
+            try {
+                int slash = value.indexOf('/');
+                double eps = slash < 0 ? Double.parseDouble(value)
+                        : Double.parseDouble(value.substring(0, slash)) / Double.parseDouble(value.substring(slash + 1));
+                if (!(eps >= 0) || Double.isInfinite(eps)) {
+                    throw new NumberFormatException();
+                }
+                values.add(eps);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--eps expects radii >= 0 as numbers or N/255, comma-separated; got '" + value + "'");
+            }
+        }
+        return values;
+    }
+
     /** The metric: {@code --checkpoint}, the newest checkpoint of {@code --train-dir}, or {@code --random-init}. */
     static LipSim open(CommandLine line) throws UsageException, IOException {
         return ModelOptions.open(line, checkpoint(line), embedding(line));
     }
 
-    /** What the report calls the model. */
-    static String modelName(CommandLine line) throws UsageException, IOException {
+    /** Starts a report with what was scored: the model, its embedding map, and the flags that had no effect. */
+    static Map<String, Object> report(CommandLine line, LipSim metric) throws UsageException, IOException {
         Path checkpoint = checkpoint(line);
-        return checkpoint == null ? "random initialisation" : checkpoint.toString();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", checkpoint == null ? "random initialisation" : checkpoint.toString());
+        report.put("embedding", metric.embeddingMap().label());
+        report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+        return report;
     }
 
     static Parts parts(CommandLine line) throws UsageException {
@@ -87,8 +124,7 @@ final class EvaluationOptions {
             if (Files.isRegularFile(config)) {
                 String json = Files.readString(config);
                 try {
-                    String name = FineTuneConfig.fromJson(json).embedding();
-                    fallback = name.equals("append-one") ? EmbeddingMap.APPEND_ONE : EmbeddingMap.UNIT;
+                    fallback = EmbeddingMap.fromLabel(FineTuneConfig.fromJson(json).embedding());
                 } catch (IllegalArgumentException notFineTuning) {
                     try {
                         DistillConfig.fromJson(json); // a distilled student: the unit map unless asked otherwise

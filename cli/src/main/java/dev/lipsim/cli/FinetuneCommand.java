@@ -1,22 +1,18 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.checkpoint.LoadedCheckpoint;
-import dev.lipsim.eval.Evaluation;
-import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.train.FineTuneConfig;
 import dev.lipsim.train.FineTuning;
-import dev.lipsim.train.Progress;
 import dev.lipsim.train.RunDirectory;
-import dev.lipsim.train.StopSignal;
 import dev.lipsim.train.TrainingLoop;
 import dev.lipsim.train.TrainingSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -52,39 +48,18 @@ final class FinetuneCommand implements Command {
         return options;
     }
 
-    private static Option value(String name, String argument, String description) {
-        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
-    }
-
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
         Device device = ModelOptions.computeOn(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads);
-                Progress progress = Progress.on(System.err, Progress.terminal(),
-                        DataOptions.positive(line, "frequency-log-steps", 10))) {
-            report.put("run", run.run().root().toString());
-            report.put("startedFrom", run.startedFrom());
-            report.put("firstStep", run.firstStep());
-            report.put("totalSteps", run.totalSteps());
-            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
-            TrainingLoop.Outcome outcome;
-            try (StopSignal stop = StopSignal.install(System.err)) {
-                outcome = run.train(progress, stop);
-            }
-            report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
-            report.put("steps", outcome.steps());
-            report.put("checkpoint", outcome.checkpoint().file().toString());
-            report.put("lastLoss", outcome.lastLoss());
-            if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
-                report.put("resumeWith", "lipsim finetune --resume " + run.run().root());
+        try (FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads)) {
+            if (TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED) {
                 Json.print(report, out);
                 return INTERRUPTED;
             }
             if (!line.hasOption("no-eval")) {
-                Evaluation.Report evaluation = run.evaluate(decodeThreads);
-                report.put("evaluation", evaluation);
+                report.put("evaluation", run.evaluate(decodeThreads));
             }
         }
         Json.print(report, out);
@@ -102,15 +77,7 @@ final class FinetuneCommand implements Command {
     }
 
     private static FineTuning start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
-        if (!line.hasOption("train-dir")) {
-            throw new UsageException("--train_dir DIR is required: the run's configuration, metrics and checkpoints go there"
-                    + " (or --resume DIR to continue a run)");
-        }
-        Path folder = DataOptions.trainDir(line);
-        if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
-            throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
-                    + " or choose a new --train_dir");
-        }
+        Path folder = TrainingOptions.newRunFolder(line, null);
         Path dataDir = DataOptions.dataDir(line);
         String dataset = DataOptions.dataset(line);
         Path start = startCheckpoint(line, folder);
@@ -131,7 +98,7 @@ final class FinetuneCommand implements Command {
 
     private static FineTuneConfig config(CommandLine line, String dataset, Path dataDir, Path start, LoadedCheckpoint initial)
             throws UsageException {
-        String embedding = ModelOptions.parseEmbedding(line) == EmbeddingMap.APPEND_ONE ? "append-one" : "unit";
+        String embedding = ModelOptions.parseEmbedding(line).label();
         TrainingSettings training = TrainingOptions.settings(line, FineTuneConfig.DEFAULT_EPOCHS);
         try {
             return new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),

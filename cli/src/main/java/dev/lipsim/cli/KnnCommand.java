@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -50,9 +49,9 @@ final class KnnCommand implements Command {
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
+            report = EvaluationOptions.report(line, metric);
             report.put("training", training.items().size());
             report.put("validation", validation.items().size());
             report.put("temperature", KnnClassifier.TEMPERATURE);

@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
@@ -52,10 +54,6 @@ final class ModelOptions {
         options.addOption(Option.builder().longOpt("requires-bias").desc("the reference's name for --embedding append-one").build());
         options.addOption(value("teacher-model-name", "NAME", "sets the embedding size as the reference does: "
                 + String.join(", ", TEACHER_DIMENSIONS.keySet())));
-    }
-
-    private static Option value(String name, String argument, String description) {
-        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
     }
 
     /** The metric the flags describe. */
@@ -268,11 +266,11 @@ final class ModelOptions {
             return fallback;
         }
         String value = line.getOptionValue("embedding");
-        return switch (value) {
-            case "unit" -> EmbeddingMap.UNIT;
-            case "append-one" -> EmbeddingMap.APPEND_ONE;
-            default -> throw new UsageException("--embedding must be unit or append-one, got '" + value + "'");
-        };
+        try {
+            return EmbeddingMap.fromLabel(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--embedding must be unit or append-one, got '" + value + "'");
+        }
     }
 
     static EmbeddingMap parseEmbedding(CommandLine line) throws UsageException {

@@ -5,11 +5,9 @@ import dev.lipsim.attack.Pgd;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
-import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.retrieval.RetrievalBenchmark;
 import dev.lipsim.tensor.Generator;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -36,8 +34,7 @@ final class RetrieveCommand implements Command {
     public Options options() {
         Options options = new Options();
         EvaluationOptions.addTo(options);
-        options.addOption(Option.builder().longOpt("eps").hasArg().argName("LIST")
-                .desc("radii for certified and attacked recall, numbers or N/255 (default 36/255,72/255,108/255)").build());
+        EvaluationOptions.addEps(options);
         options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
                 .desc("l2 PGD iterations against each query (default 20; 0 for no attack)").build());
         return options;
@@ -46,16 +43,15 @@ final class RetrieveCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         EvaluationOptions.Parts parts = EvaluationOptions.parts(line);
-        List<Double> eps = CertifyCommand.eps(line);
+        List<Double> eps = EvaluationOptions.eps(line);
         int steps = ModelOptions.integer(line, "steps", 20);
         if (steps < 0) {
             throw new UsageException("--steps must be at least 0, got " + steps);
         }
         List<TwoAfcSample> triplets = parts.parts().values().stream().flatMap(List::stream).toList();
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         try (LipSim metric = EvaluationOptions.open(line)) {
-            report.put("model", EvaluationOptions.modelName(line));
-            report.put("embedding", metric.embeddingMap() == EmbeddingMap.APPEND_ONE ? "append-one" : "unit");
+            report = EvaluationOptions.report(line, metric);
             report.put("parts", parts.parts().keySet());
             RetrievalBenchmark.Result result = RetrievalBenchmark.run(metric, triplets, List.of(1, 5, 10), eps,
                     steps == 0 ? null : Pgd.pgd(Norm.L2, steps, new Generator(ModelOptions.integer(line, "seed", 0))),

@@ -1,18 +1,16 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.train.DistillConfig;
 import dev.lipsim.train.Distillation;
-import dev.lipsim.train.Progress;
-import dev.lipsim.train.RunDirectory;
-import dev.lipsim.train.StopSignal;
 import dev.lipsim.train.TrainingLoop;
 import dev.lipsim.train.TrainingSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -21,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code lipsim train}: distils a student from a teacher on an image folder (the paper's step 1); the reference's {@code --mode train}. */
@@ -53,34 +50,14 @@ final class TrainCommand implements Command {
         return options;
     }
 
-    private static Option value(String name, String argument, String description) {
-        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
-    }
-
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
         Device device = ModelOptions.computeOn(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads);
-                Progress progress = Progress.on(System.err, Progress.terminal(),
-                        DataOptions.positive(line, "frequency-log-steps", 10))) {
-            report.put("run", run.run().root().toString());
+        try (Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads)) {
             report.put("teacher", run.config().teacher());
-            report.put("startedFrom", run.startedFrom());
-            report.put("firstStep", run.firstStep());
-            report.put("totalSteps", run.totalSteps());
-            report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
-            TrainingLoop.Outcome outcome;
-            try (StopSignal stop = StopSignal.install(System.err)) {
-                outcome = run.train(progress, stop);
-            }
-            report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
-            report.put("steps", outcome.steps());
-            report.put("checkpoint", outcome.checkpoint().file().toString());
-            report.put("lastLoss", outcome.lastLoss());
-            if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
-                report.put("resumeWith", "lipsim train --resume " + run.run().root());
+            if (TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED) {
                 Json.print(report, out);
                 return FinetuneCommand.INTERRUPTED;
             }
@@ -99,11 +76,7 @@ final class TrainCommand implements Command {
     }
 
     private static Distillation start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
-        Path folder = line.hasOption("train-dir") ? DataOptions.trainDir(line) : newReferenceFolder();
-        if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
-            throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
-                    + " or choose a new --train_dir");
-        }
+        Path folder = TrainingOptions.newRunFolder(line, newReferenceFolder());
         Path dataDir = DataOptions.dataDir(line);
         String teacherName = line.getOptionValue("teacher-model-name", "ensemble");
         String embeddings = teacherPath(line, teacherName);

@@ -1,9 +1,19 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
+import dev.lipsim.train.Progress;
+import dev.lipsim.train.RunDirectory;
+import dev.lipsim.train.StopSignal;
+import dev.lipsim.train.TrainingJob;
+import dev.lipsim.train.TrainingLoop;
 import dev.lipsim.train.TrainingSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** The flags of commands that train (optimizer, batches, epochs, checkpoints, resuming), named as in the reference. */
@@ -34,10 +44,6 @@ final class TrainingOptions {
         options.addOption(value("frequency-log-steps", "N", "steps between progress lines when not on a terminal (default 10)"));
     }
 
-    private static Option value(String name, String argument, String description) {
-        return Option.builder().longOpt(name).hasArg().argName(argument).desc(description).build();
-    }
-
     static TrainingSettings settings(CommandLine line, int defaultEpochs) throws UsageException {
         try {
             return new TrainingSettings(line.getOptionValue("optimizer", "adam"),
@@ -52,6 +58,50 @@ final class TrainingOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * Trains {@code job} to its end, or to Ctrl-C, with progress on stderr, and records the run
+     * and its outcome in {@code report}; a run stopped by Ctrl-C also gets the command that
+     * continues it.
+     */
+    static TrainingLoop.Outcome train(TrainingJob job, String command, CommandLine line, Map<String, Object> report)
+            throws Exception {
+        report.put("run", job.run().root().toString());
+        report.put("startedFrom", job.startedFrom());
+        report.put("firstStep", job.firstStep());
+        report.put("totalSteps", job.totalSteps());
+        report.put("noEffect", ReferenceCommandLine.ignoredClusterFlags(line));
+        TrainingLoop.Outcome outcome;
+        try (Progress progress = Progress.on(System.err, Progress.terminal(),
+                DataOptions.positive(line, "frequency-log-steps", 10)); StopSignal stop = StopSignal.install(System.err)) {
+            outcome = job.train(progress, stop);
+        }
+        report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
+        report.put("steps", outcome.steps());
+        report.put("checkpoint", outcome.checkpoint().file().toString());
+        report.put("lastLoss", outcome.lastLoss());
+        if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
+            report.put("resumeWith", "lipsim " + command + " --resume " + job.run().root());
+        }
+        return outcome;
+    }
+
+    /**
+     * The folder of a new run: {@code --train-dir}, or {@code fallback} without it (null: the flag
+     * is required); a folder that already holds a run is refused before anything is loaded.
+     */
+    static Path newRunFolder(CommandLine line, Path fallback) throws UsageException {
+        if (!line.hasOption("train-dir") && fallback == null) {
+            throw new UsageException("--train_dir DIR is required: the run's configuration, metrics and checkpoints go there"
+                    + " (or --resume DIR to continue a run)");
+        }
+        Path folder = line.hasOption("train-dir") ? DataOptions.trainDir(line) : fallback;
+        if (Files.exists(folder.resolve(RunDirectory.CONFIG))) {
+            throw new UsageException(folder + " already holds a run; continue it with --resume " + folder
+                    + " or choose a new --train_dir");
+        }
+        return folder;
     }
 
     /** Refuses run-defining flags beside {@code --resume}: a resumed run is configured by its config.json. */

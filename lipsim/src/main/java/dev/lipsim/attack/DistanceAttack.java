@@ -10,6 +10,7 @@ import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,21 @@ public final class DistanceAttack {
         }
         this.steps = steps;
         this.generator = generator;
+    }
+
+    /**
+     * The distances reached at one radius, summarised.
+     *
+     * @param bound {@code eps^2 / 2}, which they cannot exceed when the embedding map is 1-Lipschitz
+     */
+    public record Summary(double mean, double median, double max, double bound) {
+
+        public static Summary of(double[] distances, double eps) {
+            double[] sorted = distances.clone();
+            Arrays.sort(sorted);
+            return new Summary(Arrays.stream(sorted).average().orElse(0), sorted[sorted.length / 2], sorted[sorted.length - 1],
+                    DistanceAttack.bound(eps));
+        }
     }
 
     /** The largest distance a perturbation of l2 norm {@code eps} can cause when the embedding map is 1-Lipschitz. */

@@ -3,6 +3,7 @@ package dev.lipsim.attack;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.eval.Weighted;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.Tensor;
@@ -27,7 +28,15 @@ public final class Robustness {
      * @param natural the fraction decided as people did, unattacked
      * @param robust for each eps, the fraction still decided so under the attack
      */
-    public record Result(String attack, int triplets, double natural, Map<Double, Double> robust) {}
+    public record Result(String attack, int triplets, double natural, Map<Double, Double> robust) {
+
+        /** The size-weighted mean of {@code parts} (same attack, same radii). */
+        public static Result weighted(List<Result> parts) {
+            return new Result(parts.getFirst().attack(), Weighted.size(parts, Result::triplets),
+                    Weighted.mean(parts, Result::triplets, Result::natural), Weighted.means(parts, Result::triplets,
+                            Result::robust));
+        }
+    }
 
     public static Result evaluate(LipSim metric, List<TwoAfcSample> samples, Attack attack, List<Double> eps, int batchSize,
             int decodeThreads) {

@@ -2,6 +2,7 @@ package dev.lipsim.certify;
 
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.TwoAfc;
+import dev.lipsim.eval.Weighted;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.tensor.Tensor;
@@ -68,15 +69,9 @@ public final class Certification {
 
         /** The mean of {@code parts} weighted by their triplet counts. */
         public static Accuracy weighted(List<Accuracy> parts) {
-            int triplets = parts.stream().mapToInt(Accuracy::triplets).sum();
-            double natural = parts.stream().mapToDouble(p -> p.natural() * p.triplets()).sum() / triplets;
-            Map<Double, Double> certified = new LinkedHashMap<>();
-            Map<Double, Double> reference = new LinkedHashMap<>();
-            for (Double eps : parts.getFirst().certified().keySet()) {
-                certified.put(eps, parts.stream().mapToDouble(p -> p.certified().get(eps) * p.triplets()).sum() / triplets);
-                reference.put(eps, parts.stream().mapToDouble(p -> p.reference().get(eps) * p.triplets()).sum() / triplets);
-            }
-            return new Accuracy(triplets, natural, certified, reference);
+            return new Accuracy(Weighted.size(parts, Accuracy::triplets), Weighted.mean(parts, Accuracy::triplets,
+                    Accuracy::natural), Weighted.means(parts, Accuracy::triplets, Accuracy::certified),
+                    Weighted.means(parts, Accuracy::triplets, Accuracy::reference));
         }
     }
 

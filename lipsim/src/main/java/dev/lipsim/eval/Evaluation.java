@@ -40,10 +40,8 @@ public final class Evaluation {
 
         /** The mean of {@code scores} weighted by their triplet counts. */
         public static Score weighted(List<Score> scores) {
-            int triplets = scores.stream().mapToInt(Score::triplets).sum();
-            double score = scores.stream().mapToDouble(s -> s.score() * s.triplets()).sum() / triplets;
-            double pixel = scores.stream().mapToDouble(s -> s.pixelL2Score() * s.triplets()).sum() / triplets;
-            return new Score(triplets, score, pixel);
+            return new Score(Weighted.size(scores, Score::triplets), Weighted.mean(scores, Score::triplets, Score::score),
+                    Weighted.mean(scores, Score::triplets, Score::pixelL2Score));
         }
     }
 

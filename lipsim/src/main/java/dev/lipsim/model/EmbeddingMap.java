@@ -17,6 +17,20 @@ public enum EmbeddingMap {
     UNIT,
     APPEND_ONE;
 
+    /** The name commands and files use: {@code unit} or {@code append-one}. */
+    public String label() {
+        return this == APPEND_ONE ? "append-one" : "unit";
+    }
+
+    /** The map named {@code label} ({@code unit} or {@code append-one}). */
+    public static EmbeddingMap fromLabel(String label) {
+        return switch (label) {
+            case "unit" -> UNIT;
+            case "append-one" -> APPEND_ONE;
+            default -> throw new IllegalArgumentException("the embedding must be unit or append-one, got '" + label + "'");
+        };
+    }
+
     /** Unit embeddings {@code [N, F]} (or {@code [N, F + 1]}) of features {@code [N, F]}. */
     public Tensor apply(Tensor features) {
         Tensor x = this == APPEND_ONE

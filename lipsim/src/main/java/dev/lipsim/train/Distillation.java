@@ -23,28 +23,26 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * Distilling a 1-Lipschitz student from a teacher on an image folder (the paper's step 1), as a
  * resumable run: {@link #start} a new run or {@link #resume} one, then {@link #train}. Adam with
  * linear warm-up then cosine decay; the student's embedding size is the teacher's.
  */
-public final class Distillation implements AutoCloseable {
+public final class Distillation extends TrainingJob {
 
     private final DistillConfig config;
     private final Teacher teacher;
-    private final TrainingRun<TwoViews> run;
 
     private Distillation(DistillConfig config, RunDirectory folder, TrainingRun.Resume from, List<Path> images, Teacher teacher,
             Device device, int decodeThreads) {
-        this.config = config;
-        this.teacher = teacher;
         var data = new DistillationData(DistillationData.keyRoot(Path.of(config.dataDir())), images, config.model().imageSize(),
                 config.training().batchSize(), config.seed(), decodeThreads);
-        this.run = new TrainingRun<>(folder, from.from(), from.step(), config.training(),
+        super(new TrainingRun<>(folder, from.from(), from.step(), config.training(),
                 student -> new DistillationObjective(student, teacher, config.loss().equals("sum"), device), data,
-                totalSteps -> schedule(config, totalSteps), device);
+                totalSteps -> schedule(config, totalSteps), device));
+        this.config = config;
+        this.teacher = teacher;
     }
 
     /** Linear warm-up, at most a tenth of the run (the reference's 2,000 steps are 2% of its), then cosine to 0. */
@@ -84,18 +82,9 @@ public final class Distillation implements AutoCloseable {
     /** Continues the run in {@code folder} from its newest checkpoint (or its start, if it has none). */
     public static Distillation resume(Path folder, Device device, int decodeThreads) throws IOException {
         RunDirectory run = RunDirectory.open(folder);
-        DistillConfig config;
-        try {
-            config = DistillConfig.fromJson(run.config());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(folder.resolve(RunDirectory.CONFIG) + ": " + e.getMessage(), e);
-        }
+        DistillConfig config = config(run, DistillConfig::fromJson);
         List<Path> images = DistillationData.images(Path.of(config.dataDir()));
-        if (images.size() != config.trainingImages()) {
-            throw new IOException("the image folder " + config.dataDir() + " has " + images.size() + " images, the run in "
-                    + folder + " started with " + config.trainingImages() + "; resuming on other data would not continue the"
-                    + " same run");
-        }
+        requireSameData("images", config.dataDir(), images.size(), config.trainingImages(), folder);
         Teacher teacher = openTeacher(config.teacher(), config.teacherPath());
         TrainingRun.Resume from;
         try {
@@ -157,35 +146,14 @@ public final class Distillation implements AutoCloseable {
         return config;
     }
 
-    public RunDirectory run() {
-        return run.run();
-    }
-
-    public long firstStep() {
-        return run.firstStep();
-    }
-
-    public long totalSteps() {
-        return run.totalSteps();
-    }
-
-    public String startedFrom() {
-        return run.startedFrom();
-    }
-
     /** The student as it is now (owned by this run). */
     public LipSimModel student() {
-        return run.model();
-    }
-
-    /** Trains to the end, or until {@code stop} turns true (then a checkpoint is written first). */
-    public TrainingLoop.Outcome train(Progress progress, BooleanSupplier stop) throws IOException {
-        return run.train(progress, stop);
+        return model();
     }
 
     @Override
     public void close() {
-        run.close();
+        super.close();
         teacher.close();
     }
 }

@@ -17,32 +17,30 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * Fine-tuning a LipSim model on 2AFC triplets (the paper's step 2), as a resumable run:
  * {@link #start} a new run or {@link #resume} one, then {@link #train} and {@link #evaluate}.
  */
-public final class FineTuning implements AutoCloseable {
+public final class FineTuning extends TrainingJob {
 
     /** The BAPPS category the reference fine-tunes on. */
     public static final String BAPPS_TRAINING_CATEGORY = "traditional";
 
     private final FineTuneConfig config;
-    private final TrainingRun<TwoAfcSample> run;
     private final Device device;
 
     private FineTuning(FineTuneConfig config, RunDirectory folder, TrainingRun.Resume from, List<TwoAfcSample> triplets,
             Device device, int decodeThreads) {
-        this.config = config;
-        this.device = device;
         EmbeddingMap embedding = embeddingMap(config);
         TrainingSettings training = config.training();
         var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), training.batchSize(), config.seed(),
                 decodeThreads);
-        this.run = new TrainingRun<>(folder, from.from(), from.step(), training, model -> config.loss().equals("hinge")
+        super(new TrainingRun<>(folder, from.from(), from.step(), training, model -> config.loss().equals("hinge")
                 ? new HingeObjective(model, embedding, config.margin(), device)
-                : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device);
+                : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device));
+        this.config = config;
+        this.device = device;
     }
 
     private static LearningRateSchedule schedule(FineTuneConfig config, long totalSteps) {
@@ -78,18 +76,9 @@ public final class FineTuning implements AutoCloseable {
      */
     public static FineTuning resume(Path folder, Device device, int decodeThreads) throws IOException {
         RunDirectory run = RunDirectory.open(folder);
-        FineTuneConfig config;
-        try {
-            config = FineTuneConfig.fromJson(run.config());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(folder.resolve(RunDirectory.CONFIG) + ": " + e.getMessage(), e);
-        }
+        FineTuneConfig config = config(run, FineTuneConfig::fromJson);
         List<TwoAfcSample> triplets = trainingTriplets(config);
-        if (triplets.size() != config.trainingTriplets()) {
-            throw new IOException("the training data in " + config.dataDir() + " has " + triplets.size()
-                    + " triplets, the run in " + folder + " started with " + config.trainingTriplets()
-                    + "; resuming on other data would not continue the same run");
-        }
+        requireSameData("training triplets", config.dataDir(), triplets.size(), config.trainingTriplets(), folder);
         TrainingRun.Resume from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
         try {
             return new FineTuning(config, run, from, triplets, device, decodeThreads);
@@ -122,34 +111,11 @@ public final class FineTuning implements AutoCloseable {
     }
 
     static EmbeddingMap embeddingMap(FineTuneConfig config) {
-        return config.embedding().equals("append-one") ? EmbeddingMap.APPEND_ONE : EmbeddingMap.UNIT;
+        return EmbeddingMap.fromLabel(config.embedding());
     }
 
     public FineTuneConfig config() {
         return config;
-    }
-
-    public RunDirectory run() {
-        return run.run();
-    }
-
-    /** Steps done before this call (0 for a new run). */
-    public long firstStep() {
-        return run.firstStep();
-    }
-
-    public long totalSteps() {
-        return run.totalSteps();
-    }
-
-    /** Where the model came from: a checkpoint and its format, or the random initialisation. */
-    public String startedFrom() {
-        return run.startedFrom();
-    }
-
-    /** Trains to the end, or until {@code stop} turns true (then a checkpoint is written first). */
-    public TrainingLoop.Outcome train(Progress progress, BooleanSupplier stop) throws IOException {
-        return run.train(progress, stop);
     }
 
     /**
@@ -158,21 +124,17 @@ public final class FineTuning implements AutoCloseable {
      */
     public Evaluation.Report evaluate(int decodeThreads) throws IOException {
         // Not closed: closing a LipSim closes its model, which this run owns.
-        LipSim metric = new LipSim(run.model(), embeddingMap(config), device);
+        LipSim metric = new LipSim(model(), embeddingMap(config), device);
         Path root = Path.of(config.dataDir());
         int batchSize = config.training().batchSize();
         Evaluation.Report report = config.dataset().equals("night")
                 ? Evaluation.night(metric, root, Evaluation.NIGHT_TEST_SPLITS, batchSize, decodeThreads)
                 : Evaluation.bapps(metric, root, "val", batchSize, decodeThreads);
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("step", run.run().latestCheckpoint().map(RunDirectory.Saved::step).orElse(0L));
+        record.put("step", run().latestCheckpoint().map(RunDirectory.Saved::step).orElse(0L));
         record.put("evaluation", report);
-        run.run().appendMetrics(record);
+        run().appendMetrics(record);
         return report;
     }
 
-    @Override
-    public void close() {
-        run.close();
-    }
 }
