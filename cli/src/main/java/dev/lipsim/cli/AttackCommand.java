@@ -27,11 +27,8 @@ import org.apache.commons.cli.Options;
 /** {@code lipsim attack}: 2AFC accuracy with the reference image attacked; the reference's {@code --mode attack}. */
 final class AttackCommand implements Command {
 
-    /** The attacks available, and the reference's names for them. */
-    static final Map<String, String> REFERENCE_NAMES = Map.of("PGD-L2", "pgd-l2", "PGD-LINF", "pgd-linf", "MI-L2", "mi-l2",
-            "MI-LINF", "mi-linf", "APGD-L2", "apgd-ce-l2", "SQ-LINF", "square-linf", "AA-LINF", "aa-linf", "CW-L2", "cw-l2");
-    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, square-linf, aa-linf,"
-            + " cw-l2, distance";
+    private static final String NAMES = "pgd-l2, pgd-linf, mi-l2, mi-linf, apgd-ce-l2, apgd-ce-linf, square-l2, square-linf,"
+            + " aa-l2, aa-linf, cw-l2, distance";
 
     @Override
     public String name() {
@@ -48,11 +45,13 @@ final class AttackCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
-                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-Linf, AA-Linf, CW-L2 work too)")
+                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-L2, SQ-Linf, AA-L2, AA-Linf, CW-L2 work too)")
                 .build());
         EvaluationOptions.addEps(options);
         options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("attack iterations (default 50; APGD-CE 100; Square's queries 5000)").build());
+                .desc("gradient steps (default 50; APGD-CE 100)").build());
+        options.addOption(Option.builder().longOpt("queries").hasArg().argName("N")
+                .desc("the Square attack's score queries per image, alone or in aa-l2 / aa-linf (default 5000)").build());
         options.addOption(Option.builder().longOpt("restarts").hasArg().argName("N")
                 .desc("APGD-CE runs from random starts (default 1, as the reference)").build());
         options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
@@ -137,25 +136,35 @@ final class AttackCommand implements Command {
             throw new UsageException("--attack NAME is required: " + NAMES);
         }
         String given = line.getOptionValue("attack");
-        String name = REFERENCE_NAMES.getOrDefault(given.toUpperCase(Locale.ROOT), given);
-        if (given.equalsIgnoreCase("AA-L2") || given.equalsIgnoreCase("SQ-L2")) {
-            throw new UsageException("--attack " + given + " needs the l2 Square attack, which is not available in this version;"
-                    + " --attack APGD-L2 runs APGD-CE, which is all the reference's AA-L2 runs, and aa-linf is the full ensemble");
-        }
-        int steps = DataOptions.positive(line, "steps", name.startsWith("apgd") ? 100 : name.startsWith("square") ? 5000 : 50);
+        String name = ourName(given);
+        int steps = DataOptions.positive(line, "steps", name.startsWith("apgd") || name.startsWith("aa") ? 100 : 50);
+        int queries = DataOptions.positive(line, "queries", 5000);
         Generator generator = new Generator(ModelOptions.integer(line, "seed", 0));
         return switch (name) {
             case "pgd-l2" -> Pgd.pgd(Norm.L2, steps, generator);
             case "pgd-linf" -> Pgd.pgd(Norm.LINF, steps, generator);
             case "mi-l2" -> Pgd.momentumIterative(Norm.L2, steps, generator);
             case "mi-linf" -> Pgd.momentumIterative(Norm.LINF, steps, generator);
-            case "apgd-ce-l2", "apgd-ce-linf" -> new Apgd(name.endsWith("l2") ? Norm.L2 : Norm.LINF, Math.max(2, steps),
+            case "apgd-ce-l2", "apgd-ce-linf" -> new Apgd(norm(name), Math.max(2, steps),
                     DataOptions.positive(line, "restarts", 1), generator);
-            case "square-linf" -> new SquareAttack(steps, 0.8, generator);
-            case "aa-linf" -> WorstCase.autoAttackLinf(Math.max(2, steps), 5000, generator);
+            case "square-l2", "square-linf" -> new SquareAttack(norm(name), queries, 0.8, generator);
+            case "aa-l2", "aa-linf" -> WorstCase.autoAttack(norm(name), Math.max(2, steps), queries, generator);
             case "cw-l2" -> new CarliniWagner(steps, 5, 0.01, 10);
             default -> throw new UsageException("--attack " + given + " is not available in this version; the attacks here are "
                     + NAMES);
         };
+    }
+
+    private static Norm norm(String attack) {
+        return attack.endsWith("l2") ? Norm.L2 : Norm.LINF;
+    }
+
+    /** The reference's names are ours in capitals, with SQ for square and APGD for apgd-ce. */
+    private static String ourName(String given) {
+        String name = given.toLowerCase(Locale.ROOT);
+        if (name.startsWith("sq-")) {
+            return "square-" + name.substring(3);
+        }
+        return name.startsWith("apgd-") && !name.startsWith("apgd-ce-") ? "apgd-ce-" + name.substring(5) : name;
     }
 }

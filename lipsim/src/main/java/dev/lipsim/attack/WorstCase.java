@@ -25,10 +25,10 @@ public final class WorstCase implements Attack {
         this.attacks = List.copyOf(attacks);
     }
 
-    /** APGD-CE, then Square on what it could not flip (l-infinity). */
-    public static WorstCase autoAttackLinf(int iterations, int queries, Generator generator) {
-        return new WorstCase("aa-linf", List.of(new Apgd(Norm.LINF, iterations, 1, generator),
-                new SquareAttack(queries, 0.8, generator)));
+    /** APGD-CE, then Square on what it could not flip: {@code aa-l2} or {@code aa-linf}. */
+    public static WorstCase autoAttack(Norm norm, int iterations, int queries, Generator generator) {
+        return new WorstCase(norm == Norm.L2 ? "aa-l2" : "aa-linf", List.of(new Apgd(norm, iterations, 1, generator),
+                new SquareAttack(norm, queries, 0.8, generator)));
     }
 
     @Override

@@ -20,6 +20,8 @@ import dev.lipsim.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The attacks: bounds, strength against a closed form, and soundness against certificates. */
 class AttacksTest {
@@ -29,8 +31,10 @@ class AttacksTest {
     private static List<Attack> attacks() {
         return List.of(Pgd.pgd(Norm.L2, 40, GENERATOR), Pgd.pgd(Norm.LINF, 40, GENERATOR),
                 Pgd.momentumIterative(Norm.L2, 40, GENERATOR), Pgd.momentumIterative(Norm.LINF, 40, GENERATOR),
-                new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR), new SquareAttack(100, 0.8, GENERATOR),
-                WorstCase.autoAttackLinf(20, 50, GENERATOR), new CarliniWagner(30, 3, 0.05, 1));
+                new Apgd(Norm.L2, 40, 2, GENERATOR), new Apgd(Norm.LINF, 40, 1, GENERATOR),
+                new SquareAttack(Norm.L2, 100, 0.8, GENERATOR), new SquareAttack(Norm.LINF, 100, 0.8, GENERATOR),
+                WorstCase.autoAttack(Norm.L2, 20, 50, GENERATOR), WorstCase.autoAttack(Norm.LINF, 20, 50, GENERATOR),
+                new CarliniWagner(30, 3, 0.05, 1));
     }
 
     /** A decision linear in the input: class 1 iff {@code w . x + b > 0}. */
@@ -100,29 +104,46 @@ class AttacksTest {
         assertEquals(before, Tensor.liveCount(), "nothing is left alive");
     }
 
-    @Test
-    void squareFindsFlipsWithoutGradientsAndTheEnsembleKeepsTheWorstCase() {
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void squareFindsFlipsWithoutGradientsAndTheEnsembleKeepsTheWorstCase(Norm norm) {
         try (var scope = TensorScope.open()) {
             Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
             Tensor x = Tensor.full(new long[] {6, 3, 8, 8}, 0.5, DType.FLOAT32, Device.CPU)
                     .add(Tensor.randn(GENERATOR, new long[] {6, 3, 8, 8}, DType.FLOAT32, Device.CPU).mul(0.01));
             Decision decision = linear(w, 0.2);
             double[] scores = x.flatten(1, -1).matmul(w.reshape(-1, 1)).add(0.2).toDoubleArray();
-            double l1 = w.abs().sum().item();
+            // the distance to the decision boundary: |score| over the dual norm of w
+            double dual = norm == Norm.L2 ? w.norm().item() : w.abs().sum().item();
             long[] labels = new long[6];
             double worst = 0;
             for (int i = 0; i < 6; i++) {
                 labels[i] = scores[i] > 0 ? 1 : 0;
-                worst = Math.max(worst, Math.abs(scores[i]) / l1); // the l-infinity distance to the decision boundary
+                worst = Math.max(worst, Math.abs(scores[i]) / dual);
             }
-            double eps = Math.min(0.45, 1.5 * worst);
-            assertEquals(0, Robustness.correct(decision, new SquareAttack(500, 0.8, GENERATOR).perturb(decision, x, labels, eps),
-                    labels), "every sample flipped by score queries alone");
+            // random search in l2 aligns with w more slowly than sign flips in l-infinity
+            double eps = norm == Norm.L2 ? 3 * worst : Math.min(0.45, 1.5 * worst);
+            assertEquals(0, Robustness.correct(decision, new SquareAttack(norm, 500, 0.8, GENERATOR).perturb(decision, x, labels,
+                    eps), labels), "every sample flipped by score queries alone");
             // masked gradients: the scores are the same, the gradient with respect to the input is zero
             Decision masked = inputs -> decision.logits(inputs.mul(0.0).add(inputs.detach()));
-            Tensor viaEnsemble = WorstCase.autoAttackLinf(20, 500, GENERATOR).perturb(masked, x, labels, eps);
+            Tensor viaEnsemble = WorstCase.autoAttack(norm, 20, 500, GENERATOR).perturb(masked, x, labels, eps);
             assertEquals(0, Robustness.correct(masked, viaEnsemble, labels), "Square finds what APGD cannot without gradients");
         }
+    }
+
+    @Test
+    void theL2SquareUpdateIsAUnitBumpPositiveAboveAndNegativeBelow() {
+        float[] bump = SquareAttack.bump(5, false);
+        double squares = 0;
+        for (float v : bump) {
+            squares += v * v;
+        }
+        assertEquals(1, squares, 1e-6);
+        assertTrue(bump[2] > 0 && bump[2 * 5 + 2] < 0, "rows 0-1 positive, rows 2-4 negative");
+        assertTrue(bump[0] < bump[2] && bump[4 * 5 + 2] > bump[3 * 5 + 2], "peaked at the centre of each half");
+        float[] transposed = SquareAttack.bump(5, true);
+        assertEquals(bump[1 * 5 + 3], transposed[3 * 5 + 1]);
     }
 
     @Test
@@ -187,7 +208,8 @@ class AttacksTest {
                         checked++;
                         long[] label = {certificate.prediction()};
                         Tensor one = reference.narrow(0, i, 1);
-                        for (Attack attack : List.of(Pgd.pgd(Norm.L2, 30, generator), new Apgd(Norm.L2, 30, 1, generator))) {
+                        for (Attack attack : List.of(Pgd.pgd(Norm.L2, 30, generator), new Apgd(Norm.L2, 30, 1, generator),
+                                new SquareAttack(Norm.L2, 100, 0.8, generator))) {
                             try (var each = TensorScope.open()) {
                                 // the decision's own view: single triplet i against its alternatives
                                 int index = i;
