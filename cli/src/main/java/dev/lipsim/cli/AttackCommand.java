@@ -1,5 +1,6 @@
 package dev.lipsim.cli;
 
+import dev.lipsim.attack.AdversarialImages;
 import dev.lipsim.attack.Apgd;
 import dev.lipsim.attack.Attack;
 import dev.lipsim.attack.CarliniWagner;
@@ -56,6 +57,9 @@ final class AttackCommand implements Command {
                 .desc("APGD-CE runs from random starts (default 1, as the reference)").build());
         options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
                 .desc("write robust-accuracy.png into DIR").build());
+        options.addOption(Option.builder().longOpt("adversarial").hasArg().argName("DIR")
+                .desc("write each attacked reference image, DIR/<split>/eps-<eps>/<triplet>.png, with an index adversarial.csv")
+                .build());
         return options;
     }
 
@@ -77,7 +81,14 @@ final class AttackCommand implements Command {
             report.put("eps", eps);
             Map<String, Robustness.Result> results = new LinkedHashMap<>();
             for (var part : parts.parts().entrySet()) {
-                results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize, decodeThreads));
+                if (line.hasOption("adversarial")) {
+                    try (var images = new AdversarialImages(Path.of(line.getOptionValue("adversarial")).resolve(part.getKey()))) {
+                        results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize,
+                                decodeThreads, images));
+                    }
+                } else {
+                    results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize, decodeThreads));
+                }
             }
             report.put("parts", results);
             List<Robustness.Result> overall = parts.overallOf().stream().filter(results::containsKey).map(results::get).toList();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
 import dev.lipsim.data.TwoAfcSample;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,7 +209,24 @@ class TrainingCommandsTest {
         assertEquals(0, run(with(new String[] {"attack", "--attack", "AA-L2", "--steps", "5", "--queries", "50"}, common)), error());
         assertEquals("aa-l2", json().get("attack").asText());
         assertTrue(certified.at("/overall/certified/0.5").asDouble() <= json().at("/overall/robust/0.5").asDouble());
-        assertEquals(0, run(with(new String[] {"attack", "--attack", "SQ-Linf", "--queries", "20"}, common)), error());
+        Path adversarial = work.resolve("adversarial");
+        assertEquals(0, run(with(new String[] {"attack", "--attack", "SQ-Linf", "--queries", "20", "--adversarial",
+            adversarial.toString()}, common)), error());
+        List<String> index = Files.readAllLines(adversarial.resolve("test_imagenet/adversarial.csv"));
+        assertEquals(3 * json().at("/parts/test_imagenet/triplets").asInt() + 1, index.size(), "a row per decided triplet and eps");
+        String[] first = index.stream().map(row -> row.split(",")).filter(row -> row[1].equals("0.05")).findFirst().orElseThrow();
+        BufferedImage written = ImageIO.read(adversarial.resolve("test_imagenet").resolve(first[2]).toFile());
+        BufferedImage original = ImageIO.read(Path.of(first[3]).toFile());
+        int largest = 0;
+        for (int y = 0; y < written.getHeight(); y++) {
+            for (int x = 0; x < written.getWidth(); x++) {
+                for (int shift = 0; shift < 24; shift += 8) {
+                    largest = Math.max(largest, Math.abs((written.getRGB(x, y) >> shift & 255) - (original.getRGB(x, y) >> shift
+                            & 255)));
+                }
+            }
+        }
+        assertTrue(largest > 0 && largest <= Math.round(0.05 * 255) + 1, "an l-infinity perturbation of 0.05: " + largest);
         assertEquals("square-linf", json().get("attack").asText());
     }
 

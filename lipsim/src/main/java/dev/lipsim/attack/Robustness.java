@@ -8,6 +8,7 @@ import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,20 @@ public final class Robustness {
         }
     }
 
+    /** Receives every attacked reference image ({@code [3, H, W]}) and whether it is still decided as people did. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(TwoAfcSample triplet, double eps, Tensor adversarial, boolean stillCorrect) throws IOException;
+    }
+
     public static Result evaluate(LipSim metric, List<TwoAfcSample> samples, Attack attack, List<Double> eps, int batchSize,
-            int decodeThreads) {
+            int decodeThreads) throws IOException {
+        return evaluate(metric, samples, attack, eps, batchSize, decodeThreads, (triplet, e, adversarial, stillCorrect) -> {});
+    }
+
+    /** As above, handing each attacked image to {@code sink}. */
+    public static Result evaluate(LipSim metric, List<TwoAfcSample> samples, Attack attack, List<Double> eps, int batchSize,
+            int decodeThreads, Sink sink) throws IOException {
         List<TwoAfcSample> decided = samples.stream().filter(s -> s.target() != 0.5).toList();
         long[] robust = new long[eps.size()];
         long natural = 0;
@@ -53,7 +66,12 @@ public final class Robustness {
                     natural += correct(decision, references, labels);
                     for (int i = 0; i < eps.size(); i++) {
                         try (var each = TensorScope.open()) {
-                            robust[i] += correct(decision, attack.perturb(decision, references, labels, eps.get(i)), labels);
+                            Tensor adversarial = attack.perturb(decision, references, labels, eps.get(i));
+                            boolean[] right = decidedAsPeople(decision, adversarial, labels);
+                            for (int j = 0; j < right.length; j++) {
+                                robust[i] += right[j] ? 1 : 0;
+                                sink.accept(batch.items().get(j), eps.get(i), adversarial.select(0, j), right[j]);
+                            }
                         }
                     }
                 }
@@ -68,8 +86,22 @@ public final class Robustness {
 
     /** How many of {@code inputs} the decision gets right. */
     static long correct(Decision decision, Tensor inputs, long[] labels) {
-        try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
-            return (long) decision.logits(inputs).argmax(1, false).eq(Tensor.of(labels, labels.length)).sum().item();
+        long count = 0;
+        for (boolean right : decidedAsPeople(decision, inputs, labels)) {
+            count += right ? 1 : 0;
         }
+        return count;
+    }
+
+    private static boolean[] decidedAsPeople(Decision decision, Tensor inputs, long[] labels) {
+        long[] decided;
+        try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
+            decided = decision.logits(inputs).argmax(1, false).toLongArray();
+        }
+        boolean[] right = new boolean[labels.length];
+        for (int i = 0; i < right.length; i++) {
+            right[i] = decided[i] == labels[i];
+        }
+        return right;
     }
 }

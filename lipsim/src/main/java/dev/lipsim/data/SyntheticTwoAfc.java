@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Writes a synthetic 2AFC dataset in the NIGHT layout, for tests and demonstrations.
@@ -177,9 +176,7 @@ public final class SyntheticTwoAfc {
     private static void save(Tensor image, Path file) {
         try {
             Files.createDirectories(file.getParent());
-            if (!ImageIO.write(Images.toImage(image), "png", file.toFile())) {
-                throw new IOException("no PNG writer available");
-            }
+            Images.writePng(file, image);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

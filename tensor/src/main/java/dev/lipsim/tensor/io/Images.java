@@ -5,7 +5,10 @@ import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 
 /**
  * Conversions between images and tensors. Image tensors are float CHW with values in [0, 1],
@@ -49,6 +52,16 @@ public final class Images {
             }
         }
         return Tensor.of(chw, 3, height, width);
+    }
+
+    /** Writes a {@code [3, H, W]} or {@code [1, H, W]} tensor in [0, 1] as an 8-bit PNG, atomically. */
+    public static void writePng(Path file, Tensor chw) throws IOException {
+        BufferedImage image = toImage(chw);
+        AtomicFiles.write(file, temporary -> {
+            if (!ImageIO.write(image, "png", temporary.toFile())) {
+                throw new IOException("no PNG writer available");
+            }
+        });
     }
 
     /**
