@@ -146,6 +146,52 @@ class AttacksTest {
         assertEquals(bump[1 * 5 + 3], transposed[3 * 5 + 1]);
     }
 
+    /** An embedding with no Lipschitz constraint: two random layers of gain about 10 each, then unit length. */
+    private static Decision unconstrained(Tensor left, Tensor right, Generator generator) {
+        Tensor first = Tensor.randn(generator, new long[] {3 * 16 * 16, 128}, DType.FLOAT32, Device.CPU).mul(0.4);
+        Tensor second = Tensor.randn(generator, new long[] {128, 32}, DType.FLOAT32, Device.CPU).mul(1.0);
+        java.util.function.UnaryOperator<Tensor> embed = x -> {
+            Tensor features = x.flatten(1, -1).sub(0.5).matmul(first).relu().matmul(second);
+            return features.div(features.norm(new int[] {1}, true));
+        };
+        Tensor e0 = embed.apply(left);
+        Tensor e1 = embed.apply(right);
+        return x -> {
+            try (var scope = TensorScope.open()) {
+                Tensor e = embed.apply(x);
+                Tensor d0 = e.mul(e0).sum(1, false).neg().add(1.0);
+                Tensor d1 = e.mul(e1).sum(1, false).neg().add(1.0);
+                return scope.keep(Tensor.stack(List.of(d1, d0), 1));
+            }
+        };
+    }
+
+    @Test
+    void withoutALipschitzConstraintEveryAttackFlipsNearlyAllDecisionsAtSmallEps() {
+        try (var scope = TensorScope.open()) {
+            Generator generator = new Generator(5);
+            Tensor reference = Tensor.rand(generator, new long[] {20, 3, 16, 16}, DType.FLOAT32, Device.CPU).mul(0.8).add(0.1);
+            Tensor left = reference.add(Tensor.randn(generator, reference.shape(), DType.FLOAT32, Device.CPU).mul(0.1)).clamp(0, 1);
+            Tensor right = reference.add(Tensor.randn(generator, reference.shape(), DType.FLOAT32, Device.CPU).mul(0.1)).clamp(0, 1);
+            Decision decision = unconstrained(left, right, generator);
+            long[] labels;
+            try (var noGrad = dev.lipsim.tensor.Autograd.noGrad()) {
+                labels = decision.logits(reference).argmax(1, false).toLongArray(); // natural accuracy 1 by construction
+            }
+            double l2 = 36 / 255.0; // the paper's smallest certified radius
+            double linf = 2 / 255.0; // two grey levels
+            for (Attack attack : List.of(Pgd.pgd(Norm.L2, 50, generator), Pgd.momentumIterative(Norm.L2, 50, generator),
+                    new Apgd(Norm.L2, 50, 1, generator), new CarliniWagner(100, 4, 0.01, 1),
+                    WorstCase.autoAttack(Norm.L2, 50, 500, generator), Pgd.pgd(Norm.LINF, 50, generator),
+                    Pgd.momentumIterative(Norm.LINF, 50, generator), new Apgd(Norm.LINF, 50, 1, generator),
+                    WorstCase.autoAttack(Norm.LINF, 50, 500, generator))) {
+                double eps = attack.norm() == Norm.L2 ? l2 : linf;
+                long correct = Robustness.correct(decision, attack.perturb(decision, reference, labels, eps), labels);
+                assertTrue(correct <= 2, attack.name() + " left " + correct + " of 20 decisions unchanged at eps " + eps);
+            }
+        }
+    }
+
     @Test
     void apgdHalvesItsStepAtTheCheckpointsOfThePaper() {
         // p0 = 0, p1 = 0.22, then stretches shrinking by 0.03 down to 0.06: 22, 41, 57, 70, 80, 87, 93, 99 of 100
