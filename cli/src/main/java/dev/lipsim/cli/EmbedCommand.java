@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.eval.Embeddings;
 import dev.lipsim.metric.LipSim;
+import dev.lipsim.retrieval.EmbeddingIndex;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.teacher.TeacherEmbeddings;
@@ -11,7 +12,6 @@ import dev.lipsim.train.Distillation;
 import dev.lipsim.train.DistillationData;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.io.AtomicFiles;
-import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -87,8 +87,7 @@ final class EmbedCommand implements Command {
             if (output == null) {
                 report.put("embeddings", asJson(embeddings));
             } else if (output.endsWith(".safetensors")) {
-                SafeTensors.write(Path.of(output), embeddings, Map.of("lipsim.config", metric.model().config().toJson(),
-                        "lipsim.embedding", metric.embeddingMap().label()));
+                EmbeddingIndex.write(Path.of(output), metric, embeddings);
                 report.put("output", output);
             } else {
                 writeJsonAtomically(Path.of(output), asJson(embeddings));

@@ -48,7 +48,7 @@ class TrainingCommandsTest {
         out.reset();
         err.reset();
         return new Main(List.of(new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new EmbedCommand(),
-                new CertifyCommand(), new AttackCommand(), new RetrieveCommand())).run(args,
+                new CertifyCommand(), new AttackCommand(), new RetrieveCommand(), new DistanceCommand())).run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -242,6 +242,51 @@ class TrainingCommandsTest {
                 .asDouble(), result.toString());
         assertTrue(result.at("/certified/0.05").asDouble() <= result.at("/underAttack/0.05").asDouble()
                 && result.at("/underAttack/0.05").asDouble() <= at1 + 1e-12, "certified <= attacked <= clean: " + result);
+    }
+
+    @Test
+    void searchesAUsersOwnIndexWithItsOwnQueries() throws IOException {
+        List<TwoAfcSample> triplets = NightDataset.load(data, "train").stream().filter(t -> t.target() != 0.5).limit(8).toList();
+        Path index = work.resolve("index.safetensors");
+        List<String> embed = new ArrayList<>(List.of("embed", "--output", index.toString(), "--embedding", "append-one"));
+        triplets.forEach(t -> embed.add(t.reference().toString()));
+        assertEquals(0, run(with(embed.toArray(String[]::new), TINY)), error());
+        Path matches = work.resolve("matches.csv");
+        List<String> rows = new ArrayList<>(List.of("query,match"));
+        List<String> retrieve = new ArrayList<>(List.of("retrieve", "--index", index.toString(), "--matches", matches.toString(),
+                "--k", "3", "--eps", "0,0.05", "--steps", "5", "--embedding", "append-one"));
+        for (TwoAfcSample t : triplets) {
+            Path query = t.humanChoice() == 1 ? t.right() : t.left();
+            rows.add(query + "," + t.reference().getFileName());
+            retrieve.add(query.toString());
+        }
+        Files.write(matches, rows);
+        assertEquals(0, run(with(retrieve.toArray(String[]::new), TINY)), error());
+        JsonNode report = json();
+        assertEquals(8, report.at("/summary/queries").asInt());
+        JsonNode first = report.at("/queries/0");
+        assertEquals(3, first.get("nearest").size());
+        String query = first.get("query").asText();
+        String nearest = first.at("/nearest/0/image").asText();
+        double listed = first.at("/nearest/0/distance").asDouble();
+        assertTrue(listed <= first.at("/nearest/1/distance").asDouble(), "nearest first");
+        assertEquals(first.get("rank").asInt() == 1, nearest.equals(first.get("match").asText()), "rank 1 iff the match is first");
+        assertEquals(0, run(with(new String[] {"distance", query, nearest, "--embedding", "append-one"}, TINY)), error());
+        assertEquals(json().get("distance").asDouble(), listed, 1e-5, "the listed distance is the metric's distance");
+        JsonNode summary = report.get("summary");
+        assertTrue(summary.at("/certified/0.05").asDouble() <= summary.at("/underAttack/0.05").asDouble()
+                && summary.at("/underAttack/0.05").asDouble() <= summary.at("/recall/1").asDouble() + 1e-12, summary.toString());
+
+        assertEquals(1, run(with(new String[] {"retrieve", "--index", index.toString(), query}, TINY)));
+        assertTrue(error().contains("embedded by another model"), error());
+        assertEquals(0, run(with(retrieve.subList(0, 1).toArray(String[]::new), with(new String[] {"--index", index.toString(),
+            "--embedding", "append-one", query}, TINY))), error());
+        assertEquals(false, json().at("/summary/matchesKnown").asBoolean());
+        String[] otherWeights = TINY.clone();
+        otherWeights[otherWeights.length - 1] = "4"; // the same configuration, another seed
+        assertEquals(1, run(with(new String[] {"retrieve", "--index", index.toString(), "--embedding", "append-one", query},
+                otherWeights)));
+        assertTrue(error().contains("other weights"), error());
     }
 
     @Test

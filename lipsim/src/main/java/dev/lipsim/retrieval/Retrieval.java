@@ -4,14 +4,17 @@ import dev.lipsim.attack.Attack;
 import dev.lipsim.attack.Decision;
 import dev.lipsim.certify.Radii;
 import dev.lipsim.metric.LipSim;
-import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.data.ImageBatches;
+import dev.lipsim.data.ParallelLoader;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Nearest-neighbour retrieval under a metric: an index of unit embeddings, queries whose true
@@ -20,54 +23,62 @@ import java.util.Map;
  * {@code min over j of (s_j1 - s_j) / ||e_j1 - e_j||} (s: similarities to the query, linear in
  * its embedding), within the embedding map's Lipschitz radius ({@link Radii#lipschitzRadius}).
  */
-public final class Retrieval implements AutoCloseable {
+public final class Retrieval {
 
     private final LipSim metric;
     private final Tensor index;
 
-    /** {@code index}: unit embeddings {@code [M, D]} of the indexed images (taken over; freed on close). */
+    /** {@code index}: unit embeddings {@code [M, D]} of the indexed images (the caller keeps it). */
     public Retrieval(LipSim metric, Tensor index) {
         this.metric = metric;
-        this.index = TensorScope.release(index);
+        this.index = index;
     }
 
     /**
      * The results for a batch of queries.
      *
-     * @param ranks for each query, the 1-based rank of its true match
+     * @param nearest for each query, the positions of its {@code k} nearest indexed images, nearest first
+     * @param distances their distances {@code 1 - cos}
      * @param radii for each query, the certified radius of its top-1 answer (0 if a tie)
-     * @param topOneCorrect for each query, whether its nearest neighbour is the true match
+     * @param ranks for each query with a known match, the 1-based rank of its match (0 where unknown)
      */
-    public record Answers(int[] ranks, double[] radii, boolean[] topOneCorrect) {}
+    public record Answers(int[][] nearest, double[][] distances, double[] radii, int[] ranks) {
 
-    /** Ranks and top-1 certificates of preprocessed query images {@code [n, 3, S, S]} whose true matches are {@code matches}. */
-    public Answers answer(Tensor queries, int[] matches) {
+        /** Whether query {@code q}'s nearest neighbour is its known match, alone at rank 1. */
+        public boolean topOneCorrect(int q) {
+            return ranks[q] == 1;
+        }
+    }
+
+    /**
+     * Neighbours and top-1 certificates of preprocessed query images {@code [n, 3, S, S]}; {@code matches}
+     * holds each query's true match, or -1 where it is not known.
+     */
+    public Answers answer(Tensor queries, int[] matches, int k) {
         try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
             Tensor features = metric.features(queries);
-            Tensor embeddings = metric.embeddingMap().apply(features);
-            Tensor similarities = embeddings.matmul(index.t());
+            Tensor similarities = metric.embeddingMap().apply(features).matmul(index.t());
             double[] featureNorms = features.norm(new int[] {1}, false).toDoubleArray();
             int n = matches.length;
-            int[] ranks = new int[n];
+            int kept = (int) Math.min(k, index.size(0));
+            int[][] nearest = new int[n][];
+            double[][] distances = new double[n][];
             double[] radii = new double[n];
-            boolean[] correct = new boolean[n];
+            int[] ranks = new int[n];
             for (int q = 0; q < n; q++) {
                 double[] s = similarities.select(0, q).toDoubleArray();
-                int best = 0;
-                int rank = 1;
-                for (int j = 0; j < s.length; j++) {
-                    if (s[j] > s[best]) {
-                        best = j;
-                    }
-                    if (j != matches[q] && s[j] >= s[matches[q]]) {
-                        rank++;
-                    }
+                Integer[] order = IntStream.range(0, s.length).boxed().toArray(Integer[]::new);
+                Arrays.sort(order, (a, b) -> Double.compare(s[b], s[a]));
+                nearest[q] = Arrays.stream(order, 0, kept).mapToInt(Integer::intValue).toArray();
+                distances[q] = Arrays.stream(nearest[q]).mapToDouble(j -> Math.clamp(1 - s[j], 0, 2)).toArray();
+                radii[q] = radius(s, order[0], featureNorms[q]);
+                if (matches[q] >= 0) {
+                    int match = matches[q];
+                    ranks[q] = 1 + (int) IntStream.range(0, s.length)
+                            .filter(j -> j != match && s[j] >= s[match]).count();
                 }
-                ranks[q] = rank;
-                correct[q] = best == matches[q] && rank == 1;
-                radii[q] = correct[q] ? radius(s, best, featureNorms[q]) : 0;
             }
-            return new Answers(ranks, radii, correct);
+            return new Answers(nearest, distances, radii, ranks);
         }
     }
 
@@ -127,12 +138,43 @@ public final class Retrieval implements AutoCloseable {
         }
     }
 
-    public EmbeddingMap embeddingMap() {
-        return metric.embeddingMap();
-    }
+    /**
+     * Every query answered, and attacked at each eps when an attack is given.
+     *
+     * @param answers as {@link #answer}, over all queries in order
+     * @param kept for each eps, how many queries kept their top-1 answer under the attack: the true
+     *     match where it is known, else the unattacked top-1 answer
+     */
+    public record Search(Answers answers, long[] kept) {}
 
-    @Override
-    public void close() {
-        index.close();
+    /** {@link #answer} over query files, batch by batch, with {@link #robustTopOne} at each eps when {@code attack} is not null. */
+    public Search search(List<Path> queries, int[] matches, int k, List<Double> eps, Attack attack, int batchSize,
+            int decodeThreads) {
+        int[][] nearest = new int[queries.size()][];
+        double[][] distances = new double[queries.size()][];
+        double[] radii = new double[queries.size()];
+        int[] ranks = new int[queries.size()];
+        long[] kept = new long[eps.size()];
+        try (var batches = new ImageBatches<>(IntStream.range(0, queries.size()).boxed().toList(), i -> List.of(queries.get(i)),
+                metric.model().config().imageSize(), batchSize, decodeThreads, ParallelLoader.OnError.FAIL)) {
+            for (ImageBatches.Batch<Integer> batch : batches) {
+                try (batch; var scope = TensorScope.open()) {
+                    int[] batchMatches = batch.items().stream().mapToInt(i -> matches[i]).toArray();
+                    Answers answers = answer(batch.images(), batchMatches, k);
+                    for (int q = 0; q < batchMatches.length; q++) {
+                        int i = batch.items().get(q);
+                        nearest[i] = answers.nearest()[q];
+                        distances[i] = answers.distances()[q];
+                        radii[i] = answers.radii()[q];
+                        ranks[i] = answers.ranks()[q];
+                        batchMatches[q] = batchMatches[q] >= 0 ? batchMatches[q] : answers.nearest()[q][0];
+                    }
+                    for (int e = 0; attack != null && e < eps.size(); e++) {
+                        kept[e] += robustTopOne(batch.images(), batchMatches, attack, eps.get(e));
+                    }
+                }
+            }
+        }
+        return new Search(new Answers(nearest, distances, radii, ranks), kept);
     }
 }

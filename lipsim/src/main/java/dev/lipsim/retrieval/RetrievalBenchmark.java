@@ -1,7 +1,6 @@
 package dev.lipsim.retrieval;
 
 import dev.lipsim.attack.Attack;
-import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Embeddings;
@@ -9,10 +8,10 @@ import dev.lipsim.metric.LipSim;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Retrieval on a 2AFC set: the index holds the references; each triplet with a majority gives a
@@ -42,40 +41,26 @@ public final class RetrievalBenchmark {
         List<Path> queries = decided.stream().map(t -> t.humanChoice() == 1 ? t.right() : t.left()).toList();
         Map<Path, Integer> position = new LinkedHashMap<>();
         indexed.forEach(file -> position.put(file, position.size()));
-        int[] allMatches = decided.stream().mapToInt(t -> position.get(t.reference())).toArray();
-        List<Integer> ranks = new ArrayList<>();
-        List<Double> radii = new ArrayList<>();
-        long[] robust = new long[eps.size()];
+        int[] matches = decided.stream().mapToInt(t -> position.get(t.reference())).toArray();
+        Retrieval.Search search;
         try (var scope = TensorScope.open();
-                var embeddings = Embeddings.of(metric, indexed, decodeThreads, ParallelLoader.OnError.FAIL);
-                var retrieval = new Retrieval(metric, Tensor.stack(List.copyOf(embeddings.embeddings().values()), 0));
-                var batches = new ImageBatches<>(java.util.stream.IntStream.range(0, queries.size()).boxed().toList(),
-                        i -> List.of(queries.get(i)), metric.model().config().imageSize(), batchSize, decodeThreads,
-                        ParallelLoader.OnError.FAIL)) {
-            for (ImageBatches.Batch<Integer> batch : batches) {
-                try (batch; var each = TensorScope.open()) {
-                    int[] matches = batch.items().stream().mapToInt(i -> allMatches[i]).toArray();
-                    Retrieval.Answers answers = retrieval.answer(batch.images(), matches);
-                    for (int q = 0; q < matches.length; q++) {
-                        ranks.add(answers.ranks()[q]);
-                        radii.add(answers.topOneCorrect()[q] ? answers.radii()[q] : -1);
-                    }
-                    for (int e = 0; attack != null && e < eps.size(); e++) {
-                        robust[e] += retrieval.robustTopOne(batch.images(), matches, attack, eps.get(e));
-                    }
-                }
-            }
+                var embeddings = Embeddings.of(metric, indexed, decodeThreads, ParallelLoader.OnError.FAIL)) {
+            Tensor index = Tensor.stack(List.copyOf(embeddings.embeddings().values()), 0);
+            search = new Retrieval(metric, index).search(queries, matches, ks.stream().mapToInt(Integer::intValue).max()
+                    .orElse(1), eps, attack, batchSize, decodeThreads);
         }
+        Retrieval.Answers answers = search.answers();
+        List<Double> radii = IntStream.range(0, queries.size())
+                .mapToObj(q -> answers.topOneCorrect(q) ? answers.radii()[q] : -1.0).toList();
         Map<Double, Double> certified = new LinkedHashMap<>();
         Map<Double, Double> underAttack = new LinkedHashMap<>();
         for (int e = 0; e < eps.size(); e++) {
             double radius = eps.get(e);
             certified.put(radius, radii.stream().filter(r -> r > radius).count() / (double) radii.size());
             if (attack != null) {
-                underAttack.put(radius, robust[e] / (double) queries.size());
+                underAttack.put(radius, search.kept()[e] / (double) queries.size());
             }
         }
-        return new Result(queries.size(), indexed.size(), Retrieval.recall(ranks.stream().mapToInt(Integer::intValue).toArray(),
-                ks), certified, underAttack);
+        return new Result(queries.size(), indexed.size(), Retrieval.recall(answers.ranks(), ks), certified, underAttack);
     }
 }

@@ -36,19 +36,18 @@ class RetrievalTest {
                 Tensor queries = indexed.add(Tensor.randn(generator, indexed.shape(), DType.FLOAT32, Device.CPU).mul(0.05))
                         .clamp(0, 1);
                 int[] matches = {0, 1, 2, 3, 4, 5, 6, 7};
-                try (var retrieval = new Retrieval(metric, metric.embeddings(indexed))) {
-                    Retrieval.Answers answers = retrieval.answer(queries, matches);
-                    for (int q = 0; q < 8; q++) {
-                        if (!answers.topOneCorrect()[q] || answers.radii()[q] < 1e-6) {
-                            continue;
-                        }
-                        checked++;
-                        Tensor one = queries.narrow(0, q, 1);
-                        int[] match = {q};
-                        long kept = retrieval.robustTopOne(one, match, new Apgd(Norm.L2, 30, 1, generator),
-                                0.999 * answers.radii()[q]);
-                        assertEquals(1, kept, map + " query " + q + " lost its certified answer");
+                var retrieval = new Retrieval(metric, metric.embeddings(indexed));
+                Retrieval.Answers answers = retrieval.answer(queries, matches, 1);
+                for (int q = 0; q < 8; q++) {
+                    if (!answers.topOneCorrect(q) || answers.radii()[q] < 1e-6) {
+                        continue;
                     }
+                    checked++;
+                    Tensor one = queries.narrow(0, q, 1);
+                    int[] match = {q};
+                    long kept = retrieval.robustTopOne(one, match, new Apgd(Norm.L2, 30, 1, generator),
+                            0.999 * answers.radii()[q]);
+                    assertEquals(1, kept, map + " query " + q + " lost its certified answer");
                 }
             }
         }
