@@ -17,12 +17,17 @@ final class DataOptions {
         options.addOption(value("data-dir", "DIR", "dataset root: NIGHT (data.csv and images; also the synthetic set) or "
                 + "BAPPS (holding bapps/2afc/<split>/<category>)"));
         options.addOption(value("dataset", "NAME", "night (default; also for the synthetic set) or bapps"));
-        options.addOption(value("train-dir", "DIR", "training folder: ours (config.json, checkpoints/) or the reference's "
-                + "(checkpoints/model.ckpt-N.pth); a name that is not a folder is looked up in ./trained_models as the "
-                + "reference does"));
+        addTrainDir(options);
         options.addOption(value("batch-size", "N", "triplets per step or per forward pass"));
         options.addOption(value("decode-threads", "N", "image decoding threads (default 2), besides libtorch's --threads"));
         ReferenceCommandLine.addClusterFlags(options);
+    }
+
+    /** {@code --train-dir}: a model by its training folder. */
+    static void addTrainDir(Options options) {
+        options.addOption(value("train-dir", "DIR", "training folder: ours (config.json, checkpoints/) or the reference's "
+                + "(checkpoints/model.ckpt-N.pth); a name that is not a folder is looked up in ./trained_models as the "
+                + "reference does"));
     }
 
     /** {@code --data-dir}, which must be a folder. */

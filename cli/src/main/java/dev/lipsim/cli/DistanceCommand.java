@@ -28,6 +28,7 @@ final class DistanceCommand implements Command {
     public Options options() {
         Options options = new Options();
         ModelOptions.addTo(options);
+        DataOptions.addTrainDir(options);
         return options;
     }
 
@@ -44,7 +45,7 @@ final class DistanceCommand implements Command {
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
-        try (LipSim metric = ModelOptions.open(line)) {
+        try (LipSim metric = EvaluationOptions.open(line)) {
             LipSim.Distance result;
             try {
                 result = metric.distance(Path.of(images.get(0)), Path.of(images.get(1)));

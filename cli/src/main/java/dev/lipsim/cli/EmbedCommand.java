@@ -55,6 +55,7 @@ final class EmbedCommand implements Command {
         options.addOption(Option.builder().longOpt("crop").hasArg().argName("PIXELS")
                 .desc("with --teacher: the centre crop, the student's input size (default 224)").build());
         ModelOptions.addTo(options);
+        DataOptions.addTrainDir(options);
         return options;
     }
 
@@ -77,7 +78,7 @@ final class EmbedCommand implements Command {
         if (threads < 1) {
             throw new UsageException("--decode-threads must be at least 1, got " + threads);
         }
-        try (LipSim metric = ModelOptions.open(line);
+        try (LipSim metric = EvaluationOptions.open(line);
                 Embeddings result = embed(metric, images, threads, onError)) {
             Map<String, Tensor> embeddings = new LinkedHashMap<>();
             result.embeddings().forEach((file, row) -> embeddings.put(file.toString(), row));

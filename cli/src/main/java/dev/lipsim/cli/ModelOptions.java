@@ -56,11 +56,6 @@ final class ModelOptions {
                 + String.join(", ", TEACHER_DIMENSIONS.keySet())));
     }
 
-    /** The metric the flags describe. */
-    static LipSim open(CommandLine line) throws UsageException, IOException {
-        return open(line, checkpointFlag(line), parseEmbedding(line));
-    }
-
     /** The metric of the model in {@code checkpoint} (null: the flags' model) under {@code embedding}. */
     static LipSim open(CommandLine line, Path checkpoint, EmbeddingMap embedding) throws UsageException, IOException {
         Device device = computeOn(line);
