@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify
+    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify | apgd
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -99,6 +99,64 @@ def unit(e):
     return e / e.norm(dim=1, keepdim=True)
 
 
+def apgd_checkpoints(iterations):
+    stretch, shortest, decrease = max(int(0.22 * iterations), 1), max(int(0.06 * iterations), 1), max(int(0.03 * iterations), 1)
+    points, at = [], stretch
+    while at <= iterations:
+        points.append(at)
+        stretch = max(stretch - decrease, shortest)
+        at += stretch
+    return points
+
+
+def apgd_ce_l2(logits_of, x, labels, eps, iterations):
+    """APGD-CE in l2 as AutoAttack runs it: momentum 0.75, per-sample steps from 2 eps halved at the checkpoints."""
+    n = x.shape[0]
+    view = (n, 1, 1, 1)
+
+    def project(delta):
+        norms = delta.flatten(1).norm(dim=1).clamp(min=1e-12).view(view)
+        delta = delta * torch.clamp(eps / norms, max=1.0)
+        return (x + delta).clamp(0, 1) - x
+
+    def evaluate(delta):
+        d = delta.clone().requires_grad_(True)
+        logits = logits_of(x + d)
+        losses = F.cross_entropy(logits, labels, reduction="none")
+        grad, = torch.autograd.grad(losses.sum(), d)
+        return losses.detach(), grad, logits.argmax(1) != labels
+
+    def direction(g):
+        return g / g.flatten(1).norm(dim=1).clamp(min=1e-12).view(view)
+
+    start = torch.randn_like(x)
+    delta = project(start / start.flatten(1).norm(dim=1).view(view) * eps)
+    steps = torch.full((n,), 2 * eps)
+    loss, grad, flipped = evaluate(delta)
+    previous, best_delta, best_loss = delta, delta, loss
+    successes = torch.zeros(n)
+    steps_at, best_at, last = steps, best_loss, 0
+    checkpoints = apgd_checkpoints(iterations)
+    for k in range(iterations):
+        z = project(delta + direction(grad) * steps.view(view))
+        nxt = z if k == 0 else project(delta + 0.75 * (z - delta) + 0.25 * (delta - previous))
+        new_loss, new_grad, new_flipped = evaluate(nxt)
+        successes = successes + (new_loss > loss).float()
+        keep = ((new_loss > best_loss) & ~flipped) | (new_flipped & ~flipped)
+        best_delta = torch.where(keep.view(view), nxt, best_delta)
+        best_loss = torch.where(keep, new_loss, best_loss)
+        flipped = flipped | new_flipped
+        previous, delta, loss, grad = delta, nxt, new_loss, new_grad
+        if k + 1 in checkpoints:
+            halve = (successes < 0.75 * (k + 1 - last)) | ((steps == steps_at) & (best_loss == best_at))
+            delta = torch.where(halve.view(view), best_delta, nxt)
+            loss, grad, _ = evaluate(delta)
+            steps_at, best_at = steps, best_loss
+            steps = torch.where(halve, steps / 2, steps)
+            successes, last = torch.zeros(n), k + 1
+    return x + best_delta
+
+
 def workload(name, layout):
     torch.manual_seed(0)
     if name == "forward":
@@ -147,6 +205,21 @@ def workload(name, layout):
                     d1 = 1 - (ref * right).sum(1)
                     radius = (d0 - d1).abs() / (left - right).norm(dim=1)
                     torch.minimum(radius, (features[0:16].norm(dim=1) - 1).clamp(min=0)).tolist()
+        return run
+    if name == "apgd":
+        model = LipSimSmall().eval()
+        images = torch.rand(12, 3, 224, 224).contiguous(memory_format=layout)
+        with torch.no_grad():
+            left, right = unit(model(images[4:8])), unit(model(images[8:12]))
+        references = images[0:4].clone()
+        labels = torch.tensor([0, 1, 0, 1])
+
+        def logits_of(x):
+            e = unit(model(x))
+            return torch.stack([1 - (e * right).sum(1), 1 - (e * left).sum(1)], 1)
+
+        def run():
+            apgd_ce_l2(logits_of, references, labels, 36 / 255, 10)
         return run
     if name == "ensemble-forward":
         towers = [Vit(1e-6, False, False).eval(), Vit(1e-5, True, True).eval(), Vit(1e-5, False, True).eval()]

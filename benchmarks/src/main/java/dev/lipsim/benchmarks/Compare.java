@@ -1,9 +1,13 @@
 package dev.lipsim.benchmarks;
 
+import dev.lipsim.attack.Apgd;
+import dev.lipsim.attack.Norm;
+import dev.lipsim.attack.TripletDecision;
 import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.certify.Certification;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
@@ -47,6 +51,8 @@ import java.util.Locale;
  *       16 at 224), mean of the two views' RMSE against fixed targets, Adam.
  *   <li>{@code certify}: certificates of 64 triplets (192 images at 224) with LipSim 'small': the
  *       backbone in batches of 16 triplets, then radii with the unit-embedding cap.
+ *   <li>{@code apgd}: APGD-CE (l2, eps 36/255, 10 iterations, one restart) on the reference images
+ *       of 4 triplets at 224 with LipSim 'small' and unit embeddings, the alternatives embedded once.
  *   <li>{@code ensemble-forward}: the DreamSim ensemble's three ViT-B/16 towers (DINO, CLIP with
  *       QuickGELU, OpenCLIP) on 32 images at 224, random weights, without gradients.
  * </ul>
@@ -58,7 +64,7 @@ public final class Compare {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify nchw|channels-last REPEATS");
+            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify|apgd nchw|channels-last REPEATS");
             System.exit(2);
         }
         MemoryFormat layout = switch (args[1]) {
@@ -92,6 +98,7 @@ public final class Compare {
             case "distill-step" -> distillStep(layout, generator);
             case "ensemble-forward" -> ensembleForward(layout, generator);
             case "certify" -> certify(layout, generator);
+            case "apgd" -> apgd(layout, generator);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }
@@ -202,6 +209,20 @@ public final class Compare {
                         Certification.certify(features, EmbeddingMap.UNIT, triplets);
                     }
                 }
+            }
+        };
+    }
+
+    private static Runnable apgd(MemoryFormat layout, Generator generator) {
+        LipSim metric = new LipSim(new LipSimModel(LipSimConfig.preset("small"), generator), EmbeddingMap.UNIT, Device.CPU);
+        Tensor images = images(12, layout, generator);
+        TripletDecision decision = new TripletDecision(metric, images.narrow(0, 4, 4), images.narrow(0, 8, 4));
+        Tensor references = TensorScope.release(images.narrow(0, 0, 4).clone());
+        Apgd attack = new Apgd(Norm.L2, 10, 1, generator);
+        long[] labels = {0, 1, 0, 1};
+        return () -> {
+            try (var scope = TensorScope.open()) {
+                attack.perturb(decision, references, labels, 36 / 255.0);
             }
         };
     }

@@ -30,7 +30,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(List.of(new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
+        System.exit(new Main(List.of(new DemoCommand(), new InfoCommand(), new EmbedCommand(), new DistanceCommand(), new SynthCommand(),
                 new FinetuneCommand(), new EvalCommand(), new TrainCommand(), new CertifyCommand(),
                 new AttackCommand(), new RetrieveCommand(), new KnnCommand()))
                 .run(args, System.out, System.err));

@@ -76,7 +76,7 @@ public final class DistanceAttack {
 
     /** {@code d(x, x + delta)} per image for the perturbation found, {@code [n]}. */
     public Tensor distances(LipSim metric, Tensor images, double eps) {
-        try (var scope = TensorScope.open()) {
+        try (var scope = TensorScope.open(); var frozen = metric.model().frozen()) {
             Tensor clean = metric.embeddings(images);
             if (eps == 0) {
                 return scope.keep(clean.sum(1, false).zerosLike());

@@ -2,6 +2,7 @@ package dev.lipsim.attack;
 
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
+import dev.lipsim.nn.Module;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.util.List;
@@ -16,12 +17,14 @@ public final class TripletDecision implements Decision, AutoCloseable {
     private final LipSim metric;
     private final Tensor left;
     private final Tensor right;
+    private final Module.Frozen frozen;
 
-    /** Embeds the alternatives {@code [n, 3, S, S]} once, without gradients. */
+    /** Embeds the alternatives {@code [n, 3, S, S]} once, without gradients; the model is held constant until close. */
     public TripletDecision(LipSim metric, Tensor leftImages, Tensor rightImages) {
         this.metric = metric;
         this.left = TensorScope.release(metric.embeddings(leftImages));
         this.right = TensorScope.release(metric.embeddings(rightImages));
+        this.frozen = metric.model().frozen();
     }
 
     @Override
@@ -37,6 +40,7 @@ public final class TripletDecision implements Decision, AutoCloseable {
 
     @Override
     public void close() {
+        frozen.close();
         left.close();
         right.close();
     }

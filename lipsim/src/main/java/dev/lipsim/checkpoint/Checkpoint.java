@@ -42,13 +42,14 @@ public final class Checkpoint {
     }
 
     /**
-     * Loads a checkpoint: ours ({@code .safetensors}) or the reference's ({@code .pth}, whose
-     * embedding size is {@code pthEmbeddingDim} since its weights do not fix it).
+     * Loads a checkpoint: ours ({@code .safetensors} with our metadata), the reference's
+     * ({@code .pth}), or a reference state dict converted to a bare {@code .safetensors}. The
+     * reference's weights do not fix the embedding size; it is {@code referenceEmbeddingDim}.
      */
-    public static LoadedCheckpoint load(Path file, int pthEmbeddingDim) throws IOException {
+    public static LoadedCheckpoint load(Path file, int referenceEmbeddingDim) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".pth") || name.endsWith(".pt")) {
-            return ReferenceCheckpoint.load(file, pthEmbeddingDim);
+            return ReferenceCheckpoint.load(file, referenceEmbeddingDim);
         }
         if (!name.endsWith(".safetensors")) {
             throw new IOException(file + ": unknown checkpoint type; expected .safetensors or .pth");
@@ -56,8 +57,9 @@ public final class Checkpoint {
         try (var scope = TensorScope.open()) {
             SafeTensors.Contents contents = SafeTensors.read(file);
             String json = contents.metadata().get(CONFIG);
-            if (json == null) {
-                throw new IOException(file + " is a safetensors file but not a LipSim checkpoint (no " + CONFIG + " metadata)");
+            if (json == null) { // what safetensors.torch.save_file(checkpoint["model_state_dict"], ...) writes
+                LipSimModel model = ReferenceCheckpoint.model(contents.tensors(), referenceEmbeddingDim, file);
+                return new LoadedCheckpoint(model, Map.of(), -1, -1, file + " (reference state dict, safetensors)");
             }
             LipSimConfig config;
             try {

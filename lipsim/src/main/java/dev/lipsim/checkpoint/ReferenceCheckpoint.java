@@ -25,14 +25,7 @@ public final class ReferenceCheckpoint {
     public static LoadedCheckpoint load(Path file, int embeddingDim) throws IOException {
         try (var scope = TensorScope.open()) {
             Object root = PthFile.read(file);
-            Map<String, Tensor> state = ReferenceKeys.normalize(tensors(modelState(root, file), file));
-            LipSimConfig config;
-            try {
-                config = inferConfig(state, embeddingDim);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + " does not hold a LipSim model: " + e.getMessage(), e);
-            }
-            LipSimModel model = Checkpoint.modelWith(config, state, file);
+            LipSimModel model = model(tensors(modelState(root, file), file), embeddingDim, file);
             Map<String, Tensor> optimizer;
             try {
                 optimizer = optimizerState(root, model, file);
@@ -46,12 +39,29 @@ public final class ReferenceCheckpoint {
         }
     }
 
+    /**
+     * The model a state dict in the reference's key layout holds (with or without the
+     * {@code module.} and {@code model.} wrappers and the duplicated {@code base.} keys), its
+     * architecture read off the tensor shapes; {@code file} names it in errors.
+     */
+    static LipSimModel model(Map<String, Tensor> referenceState, int embeddingDim, Path file) throws IOException {
+        Map<String, Tensor> state = ReferenceKeys.normalize(referenceState);
+        LipSimConfig config;
+        try {
+            config = inferConfig(state, embeddingDim);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " does not hold a LipSim model: " + e.getMessage(), e);
+        }
+        return Checkpoint.modelWith(config, state, file);
+    }
+
     /** The architecture that the convolution and linear weights imply. */
     static LipSimConfig inferConfig(Map<String, Tensor> state, int embeddingDim) {
         int depth = count(state, "convs.%d.kernel", 0);
         int linearDepth = count(state, "linear.%d.weight", 1);
         if (depth == 0 || linearDepth == 0) {
-            throw new IllegalArgumentException("no convs.0.kernel or linear.1.weight among its keys " + state.keySet());
+            throw new IllegalArgumentException("no convs.0.kernel or linear.1.weight among its " + state.size() + " keys ("
+                    + String.join(", ", state.keySet().stream().limit(5).toList()) + (state.size() > 5 ? ", ..." : "") + ")");
         }
         long[] kernel = state.get("convs.0.kernel").shape();
         long[] weight = state.get("linear.1.weight").shape();

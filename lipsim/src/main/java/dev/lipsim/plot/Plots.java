@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -33,7 +34,17 @@ public final class Plots {
     /** Lines through each series' points, with markers. */
     public static void lines(Path png, String title, String xAxis, String yAxis, Map<String, Series> series) throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+        chart.getStyler().setXAxisDecimalPattern("0.###");
         series.forEach((name, points) -> chart.addSeries(name, points.x(), points.y()));
+        save(chart, png);
+    }
+
+    /** One bar per name, in the map's order. */
+    public static void bars(Path png, String title, String yAxis, Map<String, Double> values) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis).build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.addSeries(yAxis, List.copyOf(values.keySet()), List.copyOf(values.values()));
         save(chart, png);
     }
 

@@ -130,7 +130,7 @@ public final class Retrieval {
     public long robustTopOne(Tensor queries, int[] matches, Attack attack, double eps) {
         Decision decision = decision(matches);
         long[] labels = new long[matches.length];
-        try (var scope = TensorScope.open()) {
+        try (var scope = TensorScope.open(); var frozen = metric.model().frozen()) {
             Tensor attacked = attack.perturb(decision, queries, labels, eps);
             try (var noGrad = Autograd.noGrad()) {
                 return (long) decision.logits(attacked).argmax(1, false).eq(0.0).sum().item();

@@ -60,6 +60,7 @@ public interface Progress extends AutoCloseable {
 
         @Override
         public void started(long firstStep, long totalSteps) {
+            close(); // one Progress may show several runs in turn
             bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(totalSteps).startsFrom(firstStep, Duration.ZERO)
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed()
                     .setConsumer(new ConsoleProgressBarConsumer(out)).build();
@@ -81,6 +82,7 @@ public interface Progress extends AutoCloseable {
         public void close() {
             if (bar != null) {
                 bar.close();
+                bar = null;
             }
         }
     }

@@ -62,6 +62,27 @@ class CheckpointTest {
     }
 
     @Test
+    void aReferenceStateDictSavedAsBareSafetensorsLoadsLikeThePth() throws IOException {
+        Path bare = work.resolve("converted.safetensors");
+        try (var scope = TensorScope.open()) {
+            Map<String, Tensor> expected = SafeTensors.read(EXPECTED).tensors();
+            Map<String, Tensor> stateDict = new java.util.LinkedHashMap<>(); // as save_file(checkpoint["model_state_dict"])
+            expected.forEach((key, value) -> {
+                if (key.startsWith("state.")) {
+                    stateDict.put(key.substring("state.".length()), value);
+                }
+            });
+            assertTrue(stateDict.keySet().stream().allMatch(key -> key.startsWith("module.")), "the DDP wrapper is kept");
+            SafeTensors.write(bare, stateDict, Map.of());
+            LoadedCheckpoint loaded = Checkpoint.load(bare, 10);
+            assertEquals(new LipSimConfig(2, 4, 3, 2, 8, 10, 32), loaded.model().config());
+            assertArrayEquals(expected.get("features").toDoubleArray(), loaded.model().forward(expected.get("images"))
+                    .toDoubleArray(), 1e-5, "what the reference network computed");
+            loaded.model().close();
+        }
+    }
+
+    @Test
     void ourFormatRoundTripsModelOptimizerAndConfig() throws IOException {
         Path file = work.resolve("model.safetensors");
         LipSimConfig config = new LipSimConfig(1, 4, 2, 1, 6, 5, 32);
@@ -89,7 +110,8 @@ class CheckpointTest {
         try (var scope = TensorScope.open()) {
             SafeTensors.write(plain, Map.of("x", Tensor.ones(1)), Map.of());
         }
-        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(plain, 10)).getMessage().contains("not a LipSim checkpoint"));
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(plain, 10)).getMessage()
+                .contains("does not hold a LipSim model: no convs.0.kernel or linear.1.weight among its 1 keys (x)"));
         Path notZip = Files.writeString(work.resolve("broken.pth"), "not a zip");
         IOException broken = assertThrows(IOException.class, () -> Checkpoint.load(notZip, 10));
         assertTrue(broken.getMessage() != null);

@@ -284,6 +284,31 @@ public abstract class Module implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds the model constant until the returned guard is closed: the parameters that record
+     * gradients stop (so backward reaches only the input, and cached {@link Derived} values are
+     * reused), and are restored on close. Guards nest.
+     */
+    public Frozen frozen() {
+        return new Frozen(parameters().stream().map(Parameter::value).filter(Tensor::requiresGrad).toList());
+    }
+
+    /** See {@link #frozen}. */
+    public static final class Frozen implements AutoCloseable {
+
+        private final List<Tensor> recording;
+
+        private Frozen(List<Tensor> recording) {
+            this.recording = recording;
+            recording.forEach(value -> value.requiresGrad(false));
+        }
+
+        @Override
+        public void close() {
+            recording.forEach(value -> value.requiresGrad(true));
+        }
+    }
+
     /** Removes every parameter's gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
     public void zeroGrad() {
         parameters().forEach(p -> p.value().clearGrad());
