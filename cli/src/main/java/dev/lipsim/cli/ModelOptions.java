@@ -52,6 +52,8 @@ final class ModelOptions {
         options.addOption(value("threads", "N", "libtorch compute threads (default: one per core)"));
         options.addOption(Option.builder().longOpt("random-init").desc("use a randomly initialised model (no checkpoint)").build());
         options.addOption(Option.builder().longOpt("requires-bias").desc("the reference's name for --embedding append-one").build());
+        options.addOption(Option.builder().longOpt("allow-non-finite-weights")
+                .desc("load a checkpoint whose weights hold NaN or infinity (with a warning) instead of refusing it").build());
         options.addOption(value("teacher-model-name", "NAME", "sets the embedding size as the reference does: "
                 + String.join(", ", TEACHER_DIMENSIONS.keySet())));
     }
@@ -105,6 +107,9 @@ final class ModelOptions {
 
     private static LoadedCheckpoint fromCheckpoint(CommandLine line, Path file, OptionalInt fixedDim) throws UsageException,
             IOException {
+        if (line.hasOption("allow-non-finite-weights")) {
+            System.setProperty(Checkpoint.ALLOW_NON_FINITE, "true");
+        }
         if (line.hasOption("random-init")) {
             throw new UsageException("--random-init and a checkpoint exclude each other");
         }

@@ -82,13 +82,24 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Whether weights that are NaN or infinite are loaded (with a warning on stderr) rather than
+     * refused: {@code -Dlipsim.allowNonFiniteWeights=true}, or {@code --allow-non-finite-weights}.
+     * Such a model's outputs are still checked ({@link dev.lipsim.metric.LipSim#features}).
+     */
+    public static final String ALLOW_NON_FINITE = "lipsim.allowNonFiniteWeights";
+
     /** A model of {@code config} holding {@code state}, loaded strictly; a mismatch names {@code file}. */
     static LipSimModel modelWith(LipSimConfig config, Map<String, Tensor> state, Path file) throws IOException {
         for (var entry : state.entrySet()) {
             try (var scope = TensorScope.open()) {
                 Tensor values = entry.getValue();
                 if (values.dtype().isFloatingPoint() && values.sub(values).ne(0.0).sum().item() > 0) { // x - x is NaN unless finite
-                    throw new IOException(file + ": the weights '" + entry.getKey() + "' hold NaN or infinite values; refused");
+                    String problem = file + ": the weights '" + entry.getKey() + "' hold NaN or infinite values";
+                    if (!Boolean.getBoolean(ALLOW_NON_FINITE)) {
+                        throw new IOException(problem + "; refused (--allow-non-finite-weights loads them anyway)");
+                    }
+                    System.err.println("warning: " + problem + "; loaded as asked");
                 }
             }
         }

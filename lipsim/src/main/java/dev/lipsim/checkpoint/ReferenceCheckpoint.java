@@ -97,8 +97,8 @@ public final class ReferenceCheckpoint {
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var entry : map.entrySet()) {
-            if (entry.getValue() instanceof Tensor tensor) {
-                tensors.put(String.valueOf(entry.getKey()), tensor);
+            if (entry.getKey() instanceof String name && entry.getValue() instanceof Tensor tensor) {
+                tensors.put(name, tensor);
             }
         }
         return tensors;
@@ -117,14 +117,14 @@ public final class ReferenceCheckpoint {
         List<Tensor> parameters = new ArrayList<>();
         model.parameters().forEach(p -> parameters.add(p.value()));
         for (var entry : perParameter.entrySet()) {
-            int index = ((Number) entry.getKey()).intValue();
+            int index = entry.getKey() instanceof Number number ? number.intValue() : -1;
             if (index < 0 || index >= parameters.size() || !(entry.getValue() instanceof Map<?, ?> values)) {
-                throw new IOException(file + ": optimizer state for parameter " + index + " does not fit the model's "
+                String which = entry.getKey() instanceof Number number ? number.toString() : "(a key that is not a number)";
+                throw new IOException(file + ": optimizer state for parameter " + which + " does not fit the model's "
                         + parameters.size() + " parameters");
             }
             for (var value : values.entrySet()) {
-                if (value.getValue() instanceof Tensor tensor) {
-                    String name = String.valueOf(value.getKey());
+                if (value.getKey() instanceof String name && value.getValue() instanceof Tensor tensor) {
                     if (!name.equals("step") && !java.util.Arrays.equals(tensor.shape(), parameters.get(index).shape())) {
                         throw new IOException(file + ": optimizer state " + index + "." + name + " has shape "
                                 + java.util.Arrays.toString(tensor.shape()) + ", its parameter "

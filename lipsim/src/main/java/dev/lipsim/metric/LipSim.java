@@ -50,10 +50,19 @@ public final class LipSim implements AutoCloseable {
         return ImageBatches.preprocess(file, model.config().imageSize());
     }
 
-    /** Backbone features {@code [N, F]} of preprocessed images {@code [N, 3, S, S]}, without gradients. */
+    /**
+     * Backbone features {@code [N, F]} of preprocessed images {@code [N, 3, S, S]}, without
+     * gradients; features that are NaN or infinite (broken weights or input) are an error, never a result.
+     */
     public Tensor features(Tensor images) {
         try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
-            return scope.keep(model.forward(images.to(device)).to(Device.CPU));
+            Tensor features = model.forward(images.to(device)).to(Device.CPU);
+            long broken = (long) features.sub(features).ne(0.0).sum(1, false).gt(0).sum().item(); // x - x is NaN unless finite
+            if (broken > 0) {
+                throw new ArithmeticException("the model's features are NaN or infinite for " + broken + " of " + features.size(0)
+                        + " images: its weights or the input are not finite");
+            }
+            return scope.keep(features);
         }
     }
 

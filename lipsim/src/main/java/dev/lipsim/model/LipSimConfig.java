@@ -3,9 +3,7 @@ package dev.lipsim.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.lipsim.tensor.io.AvailableMemory;
 import java.util.List;
 import java.util.Locale;
 
@@ -90,24 +88,11 @@ public record LipSimConfig(int depth, int channels, int convInner, int linearDep
      */
     public void requireMemory() {
         long needed = 4 * parameterCount();
-        long available = availableMemory();
-        if (available > 0 && needed > available) {
+        long available = AvailableMemory.bytes().orElse(Long.MAX_VALUE);
+        if (needed > available) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "this model needs %.1f GB for its parameters alone "
                     + "(%d); the machine has %.1f GB available", needed / 1e9, parameterCount(), available / 1e9));
         }
-    }
-
-    private static long availableMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1; // not Linux, or unreadable: no check
-        }
-        return -1;
     }
 
     /** Features after the two poolings, flattened: {@code channels * (imageSize / 16)^2}. */

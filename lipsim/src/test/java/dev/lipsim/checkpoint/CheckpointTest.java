@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.optim.Adam;
 import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
@@ -131,5 +134,13 @@ class CheckpointTest {
         var refused = assertThrows(IOException.class, () -> Checkpoint.load(file, 4));
         assertTrue(refused.getMessage().contains("'model.linear.1.weight' hold NaN or infinite values")
                 || refused.getMessage().contains("'linear.1.weight' hold NaN or infinite values"), refused.getMessage());
+        System.setProperty(Checkpoint.ALLOW_NON_FINITE, "true");
+        try (var scope = TensorScope.open();
+                var metric = new LipSim(Checkpoint.load(file, 4).model(), EmbeddingMap.UNIT, Device.CPU)) {
+            var error = assertThrows(ArithmeticException.class, () -> metric.embeddings(Tensor.rand(2, 3, 16, 16)));
+            assertTrue(error.getMessage().contains("NaN or infinite for 2 of 2 images"), error.getMessage());
+        } finally {
+            System.clearProperty(Checkpoint.ALLOW_NON_FINITE);
+        }
     }
 }

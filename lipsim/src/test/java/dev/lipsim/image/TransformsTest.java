@@ -120,4 +120,22 @@ class TransformsTest {
         assertTrue(error.getMessage().contains("notes.png"), error.getMessage());
         assertThrows(IOException.class, () -> ImageDecoder.read(work.resolve("missing.jpg")));
     }
+
+    @Test
+    void anImageDeclaringTooManyPixelsIsRefusedBeforeDecoding() throws IOException {
+        // a PNG header for 100,000 x 100,000 RGB pixels (30 GB decoded) and nothing else: 57 bytes
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(100_000).putInt(100_000).put(new byte[] {8, 2, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(header.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(13).array());
+        png.write(header.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        Path bomb = Files.write(work.resolve("bomb.png"), png.toByteArray());
+        IOException error = assertThrows(IOException.class, () -> ImageDecoder.read(bomb));
+        assertTrue(error.getMessage().contains("bomb.png: the image declares 100000 x 100000 pixels, more than the limit of"
+                + " 89478485"), error.getMessage());
+    }
 }
