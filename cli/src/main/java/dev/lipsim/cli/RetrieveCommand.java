@@ -11,6 +11,7 @@ import dev.lipsim.retrieval.IndexSearch;
 import dev.lipsim.retrieval.RetrievalBenchmark;
 import dev.lipsim.tensor.Generator;
 import dev.lipsim.tensor.io.InputFiles;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,21 +87,41 @@ final class RetrieveCommand implements Command {
         if (queries.isEmpty()) {
             throw new UsageException("--index needs query images (files or folders) as arguments");
         }
-        Path indexFile = InputFiles.requireRegular(Path.of(line.getOptionValue("index")), "--index");
-        Map<Path, String> matches = line.hasOption("matches")
-                ? IndexSearch.readMatches(InputFiles.requireRegular(Path.of(line.getOptionValue("matches")), "--matches"))
-                : Map.of();
+        Path indexFile;
+        Map<Path, String> matches;
+        try {
+            indexFile = InputFiles.requireRegular(Path.of(line.getOptionValue("index")), "--index");
+            matches = line.hasOption("matches")
+                    ? IndexSearch.readMatches(InputFiles.requireRegular(Path.of(line.getOptionValue("matches")), "--matches"))
+                    : Map.of();
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
         Map<String, Object> report;
-        try (LipSim metric = EvaluationOptions.open(line); EmbeddingIndex index = EmbeddingIndex.read(indexFile, metric)) {
+        try (LipSim metric = EvaluationOptions.open(line); EmbeddingIndex index = readIndex(indexFile, metric)) {
             report = EvaluationOptions.report(line, metric);
             report.put("index", indexFile.toString());
-            IndexSearch.Report result = IndexSearch.run(metric, index, queries, matches, DataOptions.positive(line, "k", 10), eps,
-                    attack, DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH),
-                    DataOptions.positive(line, "decode-threads", 2));
+            IndexSearch.Report result;
+            try {
+                result = IndexSearch.run(metric, index, queries, matches, DataOptions.positive(line, "k", 10), eps, attack,
+                        DataOptions.positive(line, "batch-size", Evaluation.DEFAULT_BATCH),
+                        DataOptions.positive(line, "decode-threads", 2));
+            } catch (IllegalArgumentException e) { // a query without a match, or a match not in the index
+                throw new UsageException(e.getMessage());
+            }
             report.put("summary", result.summary());
             report.put("queries", result.answers());
         }
         Json.print(report, out);
         return Main.OK;
+    }
+
+    /** The index, or a usage error: a file that is not an index, or one that another model embedded, is bad input. */
+    private static EmbeddingIndex readIndex(Path file, LipSim metric) throws UsageException {
+        try {
+            return EmbeddingIndex.read(file, metric);
+        } catch (IOException e) {
+            throw new UsageException("--index " + e.getMessage());
+        }
     }
 }

@@ -277,14 +277,14 @@ class TrainingCommandsTest {
         assertTrue(summary.at("/certified/0.05").asDouble() <= summary.at("/underAttack/0.05").asDouble()
                 && summary.at("/underAttack/0.05").asDouble() <= summary.at("/recall/1").asDouble() + 1e-12, summary.toString());
 
-        assertEquals(1, run(with(new String[] {"retrieve", "--index", index.toString(), query}, TINY)));
+        assertEquals(2, run(with(new String[] {"retrieve", "--index", index.toString(), query}, TINY)));
         assertTrue(error().contains("embedded by another model"), error());
         assertEquals(0, run(with(retrieve.subList(0, 1).toArray(String[]::new), with(new String[] {"--index", index.toString(),
             "--embedding", "append-one", query}, TINY))), error());
         assertEquals(false, json().at("/summary/matchesKnown").asBoolean());
         String[] otherWeights = TINY.clone();
         otherWeights[otherWeights.length - 1] = "4"; // the same configuration, another seed
-        assertEquals(1, run(with(new String[] {"retrieve", "--index", index.toString(), "--embedding", "append-one", query},
+        assertEquals(2, run(with(new String[] {"retrieve", "--index", index.toString(), "--embedding", "append-one", query},
                 otherWeights)));
         assertTrue(error().contains("other weights"), error());
     }
