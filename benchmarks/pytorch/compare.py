@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify | apgd
+    python compare.py WORKLOAD LAYOUT REPEATS [DEVICE]    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify | apgd
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -157,11 +157,13 @@ def apgd_ce_l2(logits_of, x, labels, eps, iterations):
     return x + best_delta
 
 
-def workload(name, layout):
+def workload(name, layout, device="cpu"):
     torch.manual_seed(0)
+    if device != "cpu" and name not in ("forward", "finetune-step"):
+        raise SystemExit(f"only forward and finetune-step run on {device}, not {name}")
     if name == "forward":
-        model = LipSimSmall().eval()
-        images = torch.rand(32, 3, 224, 224).contiguous(memory_format=layout)
+        model = LipSimSmall().eval().to(device)
+        images = torch.rand(32, 3, 224, 224).contiguous(memory_format=layout).to(device)
 
         def run():
             with torch.no_grad():
@@ -177,13 +179,13 @@ def workload(name, layout):
             x.grad = None
         return run
     if name == "finetune-step":
-        model = LipSimSmall().train()
+        model = LipSimSmall().train().to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.5, 0.9))
-        images = torch.rand(12, 3, 224, 224).contiguous(memory_format=layout)
-        target = torch.tensor([0.0, 1.0, 0.8, 0.3])
+        images = torch.rand(12, 3, 224, 224).contiguous(memory_format=layout)  # moved each step, as a loader's batch
+        target = torch.tensor([0.0, 1.0, 0.8, 0.3], device=device)
 
         def run():
-            e = unit(model(images))
+            e = unit(model(images.to(device)))
             ref, left, right = e[0:4], e[4:8], e[8:12]
             logit = (1 - (ref * left).sum(1)) - (1 - (ref * right).sum(1))
             loss = torch.clamp(0.2 - logit * (2 * torch.round(target) - 1), min=0).sum()
@@ -249,16 +251,20 @@ def workload(name, layout):
 
 def main():
     name, layout_name, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    device = sys.argv[4] if len(sys.argv) > 4 else "cpu"
     layout = {"nchw": torch.contiguous_format, "channels-last": torch.channels_last}[layout_name]
-    run = workload(name, layout)
+    run = workload(name, layout, device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     run()
+    sync()
     seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
         run()
+        sync()
         seconds.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"impl": "pytorch " + torch.__version__, "workload": name, "layout": layout_name,
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "workload": name, "layout": layout_name, "device": device,
                       "threads": torch.get_num_threads(), "seconds": seconds, "peak_rss_bytes": peak}))
 
 

@@ -63,10 +63,12 @@ public final class Compare {
     private Compare() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify|apgd nchw|channels-last REPEATS");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify|apgd"
+                    + " nchw|channels-last REPEATS [cpu|cuda[:N]] (only forward and finetune-step run on CUDA)");
             System.exit(2);
         }
+        Device device = args.length == 4 ? Device.parse(args[3]).requireAvailable() : Device.CPU;
         MemoryFormat layout = switch (args[1]) {
             case "nchw" -> MemoryFormat.CONTIGUOUS;
             case "channels-last" -> MemoryFormat.CHANNELS_LAST;
@@ -75,7 +77,7 @@ public final class Compare {
         int repeats = Integer.parseInt(args[2]);
         Runnable workload;
         try (var setup = TensorScope.open()) {  // frees the temporaries of initialisation at once
-            workload = workload(args[0], layout, new Generator(0));
+            workload = workload(args[0], layout, device, new Generator(0));
         }
         workload.run();
         List<String> seconds = new ArrayList<>();
@@ -85,16 +87,19 @@ public final class Compare {
             seconds.add(String.format(Locale.ROOT, "%.4f", (System.nanoTime() - start) / 1e9));
         }
         System.out.printf(Locale.ROOT, "{\"impl\": \"java (libtorch %s)\", \"workload\": \"%s\", \"layout\": \"%s\", "
-                        + "\"threads\": %d, \"seconds\": [%s], \"peak_rss_bytes\": %d}%n",
-                LibTorch.load().abiVersionString(), args[0], args[1], LibTorch.threads(), String.join(", ", seconds),
+                        + "\"device\": \"%s\", \"threads\": %d, \"seconds\": [%s], \"peak_rss_bytes\": %d}%n",
+                LibTorch.load().abiVersionString(), args[0], args[1], device, LibTorch.threads(), String.join(", ", seconds),
                 peakResidentBytes());
     }
 
-    private static Runnable workload(String name, MemoryFormat layout, Generator generator) {
+    private static Runnable workload(String name, MemoryFormat layout, Device device, Generator generator) {
+        if (device.isCuda() && !name.equals("forward") && !name.equals("finetune-step")) {
+            throw new IllegalArgumentException("only forward and finetune-step run on CUDA, not " + name);
+        }
         return switch (name) {
-            case "forward" -> forward(layout, generator);
+            case "forward" -> forward(layout, device, generator);
             case "sll-layer" -> sllLayer(layout, generator);
-            case "finetune-step" -> finetuneStep(layout, generator);
+            case "finetune-step" -> finetuneStep(layout, device, generator);
             case "distill-step" -> distillStep(layout, generator);
             case "ensemble-forward" -> ensembleForward(layout, generator);
             case "certify" -> certify(layout, generator);
@@ -112,13 +117,14 @@ public final class Compare {
         return input(new long[] {count, 3, 224, 224}, layout, generator);
     }
 
-    private static Runnable forward(MemoryFormat layout, Generator generator) {
+    private static Runnable forward(MemoryFormat layout, Device device, Generator generator) {
         LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
         model.eval();
-        Tensor images = images(32, layout, generator);
+        model.to(device);
+        Tensor images = TensorScope.release(images(32, layout, generator).to(device));
         return () -> {
             try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
-                model.forward(images);
+                model.forward(images).sum().item(); // the read-back waits for the device
             }
         };
     }
@@ -136,8 +142,9 @@ public final class Compare {
     }
 
     /** One step as {@code lipsim finetune} takes it: the library's hinge objective, backward, Adam. */
-    private static Runnable finetuneStep(MemoryFormat layout, Generator generator) {
+    private static Runnable finetuneStep(MemoryFormat layout, Device device, Generator generator) {
         LipSimModel model = new LipSimModel(LipSimConfig.preset("small"), generator);
+        model.to(device);
         Optimizer optimizer = Adam.adam(model.parameters(), 0.01, 0.5, 0.9, 1e-8, 0);
         Path none = Path.of("in-memory");
         double[] targets = {0.0, 1.0, 0.8, 0.3};
@@ -146,7 +153,7 @@ public final class Compare {
             triplets.add(new TwoAfcSample(Integer.toString(i), none, none, none, targets[i]));
         }
         var batch = new ImageBatches.Batch<>(triplets, images(12, layout, generator), 3);
-        return trainingStep(model, optimizer, new HingeObjective(model, EmbeddingMap.UNIT, 0.2, Device.CPU), batch);
+        return trainingStep(model, optimizer, new HingeObjective(model, EmbeddingMap.UNIT, 0.2, device), batch);
     }
 
     /** One distillation step as {@code lipsim train} takes it: 8 images, two views each, fixed targets, Adam. */
@@ -188,6 +195,7 @@ public final class Compare {
                 objective.loss(batch).backward();
                 optimizer.step();
                 optimizer.zeroGrad();
+                model.parameters().getFirst().value().flatten(0, -1).narrow(0, 0, 1).item(); // waits for the device
             }
         };
     }

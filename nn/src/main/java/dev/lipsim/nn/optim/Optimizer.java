@@ -2,6 +2,7 @@ package dev.lipsim.nn.optim;
 
 import dev.lipsim.nn.Parameter;
 import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.util.ArrayList;
@@ -44,8 +45,20 @@ public abstract class Optimizer implements AutoCloseable {
                 Tensor param = parameters.get(i).value();
                 Tensor grad = param.grad();
                 if (grad != null) {
+                    followDevice(states.get(i), param.device());
                     update(param, grad, states.get(i));
                 }
+            }
+        }
+    }
+
+    /** A module moved to another device takes its optimizer with it: the state follows its parameter on the next step. */
+    private static void followDevice(Map<String, Tensor> state, Device device) {
+        for (var entry : state.entrySet()) {
+            Tensor value = entry.getValue();
+            if (value.dim() > 0 && !value.device().equals(device)) { // scalars such as the step count stay on the CPU
+                entry.setValue(TensorScope.release(value.to(device).clone()));
+                value.close();
             }
         }
     }

@@ -1,0 +1,65 @@
+package dev.lipsim.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lipsim.metric.LipSim;
+import dev.lipsim.nn.optim.Adam;
+import dev.lipsim.nn.optim.Optimizer;
+import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
+import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.RequiresCuda;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
+
+/** LipSim on a CUDA device against the CPU: embeddings within 1e-4, and one training step. */
+@RequiresCuda
+class CudaLipSimTest {
+
+    private static final Device GPU = Device.cuda(0);
+    private static final LipSimConfig CONFIG = new LipSimConfig(2, 16, 8, 1, 64, 32, 32);
+
+    private static double largestDifference(Tensor a, Tensor b) {
+        try (var scope = TensorScope.open()) {
+            return a.to(Device.CPU).sub(b.to(Device.CPU)).abs().max().item();
+        }
+    }
+
+    @Test
+    void embeddingsOnTheDeviceMatchTheCpu() {
+        Tensor images = Tensor.rand(new Generator(1), new long[] {4, 3, 32, 32}, DType.FLOAT32, Device.CPU);
+        for (EmbeddingMap map : EmbeddingMap.values()) {
+            try (var scope = TensorScope.open();
+                    var cpu = new LipSim(new LipSimModel(CONFIG, new Generator(2)), map, Device.CPU);
+                    var gpu = new LipSim(new LipSimModel(CONFIG, new Generator(2)), map, GPU)) {
+                assertEquals(0, largestDifference(cpu.embeddings(images), gpu.embeddings(images)), 1e-4, map.label());
+            }
+        }
+    }
+
+    @Test
+    void oneTrainingStepOnTheDeviceMatchesTheCpu() {
+        Tensor images = Tensor.rand(new Generator(3), new long[] {6, 3, 32, 32}, DType.FLOAT32, Device.CPU);
+        try (var scope = TensorScope.open(); var cpu = new LipSimModel(CONFIG, new Generator(4));
+                var gpu = new LipSimModel(CONFIG, new Generator(4));
+                Optimizer onCpu = Adam.adam(cpu.parameters(), 0.01, 0.5, 0.9, 1e-8, 0);
+                Optimizer onGpu = Adam.adam(gpu.parameters(), 0.01, 0.5, 0.9, 1e-8, 0)) {
+            gpu.to(GPU);
+            step(cpu, onCpu, images);
+            step(gpu, onGpu, images.to(GPU));
+            for (String name : cpu.namedParameters().keySet()) {
+                assertEquals(0, largestDifference(cpu.namedParameters().get(name).value(), gpu.namedParameters().get(name)
+                        .value()), 1e-4, name);
+            }
+        }
+    }
+
+    private static void step(LipSimModel model, Optimizer optimizer, Tensor images) {
+        try (var scope = TensorScope.open()) {
+            Tensor features = model.forward(images);
+            features.narrow(0, 0, 3).sub(features.narrow(0, 3, 3)).square().sum().backward(); // pull pairs together
+            optimizer.step();
+        }
+    }
+}
