@@ -50,7 +50,7 @@ import java.util.stream.Stream;
 public final class Demo {
 
     /** The file that marks a folder as a demo's, so that a rerun may replace what is in it. */
-    static final String MARKER = ".lipsim-demo";
+    private static final String MARKER = ".lipsim-demo";
     private static final EmbeddingMap MAP = EmbeddingMap.APPEND_ONE;
     private static final int STAGES = 7;
 
@@ -236,7 +236,7 @@ public final class Demo {
         return folder.toAbsolutePath().relativize(file.toAbsolutePath()).toString();
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    private static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }
