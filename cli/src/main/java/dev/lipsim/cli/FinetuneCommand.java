@@ -3,6 +3,7 @@ package dev.lipsim.cli;
 import static dev.lipsim.cli.Flags.value;
 
 import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.train.FineTuneConfig;
 import dev.lipsim.train.FineTuning;
@@ -53,30 +54,39 @@ final class FinetuneCommand implements Command {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
         Device device = ModelOptions.computeOn(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads)) {
+        try (Replicas replicas = TrainingOptions.replicas(line);
+                FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads, replicas)
+                        : start(line, device, decodeThreads, replicas)) {
+            boolean writer = replicas.rank() == 0; // the other ranks train and stay silent
             if (TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED) {
-                Json.print(report, out);
+                if (writer) {
+                    Json.print(report, out);
+                }
                 return INTERRUPTED;
             }
-            if (!line.hasOption("no-eval")) {
+            if (writer && !line.hasOption("no-eval")) {
                 report.put("evaluation", run.evaluate(decodeThreads));
             }
+            if (writer) {
+                Json.print(report, out);
+            }
         }
-        Json.print(report, out);
         return Main.OK;
     }
 
-    private static FineTuning resume(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+    private static FineTuning resume(CommandLine line, Device device, int decodeThreads, Replicas replicas)
+            throws UsageException, IOException {
         TrainingOptions.requireNoRunFlags(line);
         Path folder = Path.of(line.getOptionValue("resume"));
         try {
-            return FineTuning.resume(folder, device, decodeThreads);
+            return FineTuning.resume(folder, device, decodeThreads, replicas);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
     }
 
-    private static FineTuning start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+    private static FineTuning start(CommandLine line, Device device, int decodeThreads, Replicas replicas)
+            throws UsageException, IOException {
         Path folder = TrainingOptions.newRunFolder(line, null);
         Path dataDir = DataOptions.dataDir(line);
         String dataset = DataOptions.dataset(line);
@@ -90,7 +100,7 @@ final class FinetuneCommand implements Command {
             throw e;
         }
         try {
-            return FineTuning.start(config, initial, folder, device, decodeThreads);
+            return FineTuning.start(config, initial, folder, device, decodeThreads, replicas);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.lipsim.cli;
 
 import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.bindings.LibTorchInfo;
+import dev.lipsim.distributed.Mpi;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,6 +44,10 @@ final class InfoCommand implements Command {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("libtorch", libtorch);
         report.put("cuda", cuda);
+        Map<String, Object> mpi = new LinkedHashMap<>();
+        mpi.put("library", Mpi.describeLibrary());
+        mpi.put("launchedByMpi", Mpi.launched());
+        report.put("mpi", mpi);
         report.put("threads", info.threads());
         report.put("java", Runtime.version().toString());
         Json.print(report, out);

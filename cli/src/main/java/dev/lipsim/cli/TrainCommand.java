@@ -3,6 +3,7 @@ package dev.lipsim.cli;
 import static dev.lipsim.cli.Flags.value;
 
 import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.teacher.Teacher;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.train.DistillConfig;
@@ -55,27 +56,30 @@ final class TrainCommand implements Command {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
         Device device = ModelOptions.computeOn(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads) : start(line, device, decodeThreads)) {
+        try (Replicas replicas = TrainingOptions.replicas(line);
+                Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads, replicas)
+                        : start(line, device, decodeThreads, replicas)) {
             report.put("teacher", run.config().teacher());
-            if (TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED) {
+            boolean interrupted = TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED;
+            if (replicas.rank() == 0) { // the other ranks train and stay silent
                 Json.print(report, out);
-                return FinetuneCommand.INTERRUPTED;
             }
+            return interrupted ? FinetuneCommand.INTERRUPTED : Main.OK;
         }
-        Json.print(report, out);
-        return Main.OK;
     }
 
-    private static Distillation resume(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+    private static Distillation resume(CommandLine line, Device device, int decodeThreads, Replicas replicas)
+            throws UsageException, IOException {
         TrainingOptions.requireNoRunFlags(line);
         try {
-            return Distillation.resume(Path.of(line.getOptionValue("resume")), device, decodeThreads);
+            return Distillation.resume(Path.of(line.getOptionValue("resume")), device, decodeThreads, replicas);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
     }
 
-    private static Distillation start(CommandLine line, Device device, int decodeThreads) throws UsageException, IOException {
+    private static Distillation start(CommandLine line, Device device, int decodeThreads, Replicas replicas)
+            throws UsageException, IOException {
         Path folder = TrainingOptions.newRunFolder(line, newReferenceFolder());
         Path dataDir = DataOptions.dataDir(line);
         String teacherName = line.getOptionValue("teacher-model-name", "ensemble");
@@ -98,7 +102,7 @@ final class TrainCommand implements Command {
             throw e;
         }
         try {
-            return Distillation.start(config, initial, teacher, folder, device, decodeThreads);
+            return Distillation.start(config, initial, teacher, folder, device, decodeThreads, replicas);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }

@@ -2,6 +2,9 @@ package dev.lipsim.cli;
 
 import static dev.lipsim.cli.Flags.value;
 
+import dev.lipsim.distributed.DataParallel;
+import dev.lipsim.distributed.Mpi;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.train.Progress;
 import dev.lipsim.train.RunDirectory;
 import dev.lipsim.train.StopSignal;
@@ -42,6 +45,31 @@ final class TrainingOptions {
         options.addOption(value("keep-checkpoints", "K", "newest checkpoints kept (default "
                 + TrainingSettings.DEFAULT_KEEP_CHECKPOINTS + ")"));
         options.addOption(value("frequency-log-steps", "N", "steps between progress lines when not on a terminal (default 10)"));
+        options.addOption(value("distributed", "MODE", "auto (default: data-parallel when launched by mpirun or srun) or off"));
+        options.addOption(value("backend", "NAME", "mpi (default; NCCL is not available in this version)"));
+    }
+
+    /**
+     * The replicas this process trains with: MPI's world when launched under MPI and not
+     * {@code --distributed off}, else this process alone. {@code --batch-size} is then per replica.
+     */
+    static Replicas replicas(CommandLine line) throws UsageException {
+        String mode = line.getOptionValue("distributed", "auto");
+        String backend = line.getOptionValue("backend", "mpi");
+        if (!mode.equals("auto") && !mode.equals("off")) {
+            throw new UsageException("--distributed must be auto or off, got '" + mode + "'");
+        }
+        if (!backend.equals("mpi")) {
+            throw new UsageException("--backend " + backend + " is not available in this version; use --backend mpi");
+        }
+        if (mode.equals("off") || !Mpi.launched()) {
+            return Replicas.SINGLE;
+        }
+        try {
+            return new DataParallel(Mpi.init());
+        } catch (IllegalStateException e) {
+            throw new UsageException("launched under MPI, but " + e.getMessage() + " (--distributed off trains alone)");
+        }
     }
 
     static TrainingSettings settings(CommandLine line, int defaultEpochs) throws UsageException {
@@ -79,7 +107,9 @@ final class TrainingOptions {
         }
         report.put("status", outcome.status().name().toLowerCase(Locale.ROOT));
         report.put("steps", outcome.steps());
-        report.put("checkpoint", outcome.checkpoint().file().toString());
+        if (outcome.checkpoint() != null) { // null on data-parallel ranks other than 0, which write nothing
+            report.put("checkpoint", outcome.checkpoint().file().toString());
+        }
         report.put("lastLoss", outcome.lastLoss());
         if (outcome.status() == TrainingLoop.Status.INTERRUPTED) {
             report.put("resumeWith", "lipsim " + command + " --resume " + job.run().root());

@@ -13,6 +13,7 @@ import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.eval.TwoAfc;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
@@ -173,7 +174,7 @@ public final class Demo {
         var initial = new LoadedCheckpoint(new LipSimModel(settings.model(), new Generator(settings.seed())), Map.of(), 0, 0,
                 "random initialisation (seed " + settings.seed() + ")");
         try (TrainingJob job = Distillation.start(config, initial, new DemoTeacher(), work.resolve("distil"), Device.CPU,
-                decodeThreads)) {
+                decodeThreads, Replicas.SINGLE)) {
             return train(job, "distilling");
         }
     }
@@ -184,7 +185,7 @@ public final class Demo {
         var config = new FineTuneConfig("night", data.toString(), distilled.toString(), settings.model(), settings.seed(),
                 MAP.label(), "hinge", DemoSettings.MARGIN, "triangular", training, 0);
         try (TrainingJob job = FineTuning.start(config, Checkpoint.load(distilled, settings.model().embeddingDim()),
-                work.resolve("finetune"), Device.CPU, decodeThreads)) {
+                work.resolve("finetune"), Device.CPU, decodeThreads, Replicas.SINGLE)) {
             return train(job, "fine-tuning");
         }
     }

@@ -2,6 +2,7 @@ package dev.lipsim.train;
 
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.image.ImageDecoder;
@@ -35,12 +36,12 @@ public final class Distillation extends TrainingJob {
     private final Teacher teacher;
 
     private Distillation(DistillConfig config, RunDirectory folder, TrainingRun.Resume from, List<Path> images, Teacher teacher,
-            Device device, int decodeThreads) {
+            Device device, int decodeThreads, Replicas replicas) {
         var data = new DistillationData(DistillationData.keyRoot(Path.of(config.dataDir())), images, config.model().imageSize(),
-                config.training().batchSize(), config.seed(), decodeThreads);
+                config.training().batchSize(), config.seed(), decodeThreads, replicas);
         super(new TrainingRun<>(folder, from.from(), from.step(), config.training(),
                 student -> new DistillationObjective(student, teacher, config.loss().equals("sum"), device), data,
-                totalSteps -> schedule(config, totalSteps), device));
+                totalSteps -> schedule(config, totalSteps), device, replicas));
         this.config = config;
         this.teacher = teacher;
     }
@@ -66,12 +67,13 @@ public final class Distillation extends TrainingJob {
      * state, or a seeded initialisation) learns from {@code teacher}. The run owns both from here on.
      */
     public static Distillation start(DistillConfig config, LoadedCheckpoint initial, Teacher teacher, Path folder, Device device,
-            int decodeThreads) throws IOException {
+            int decodeThreads, Replicas replicas) throws IOException {
         try {
             List<Path> images = DistillationData.images(Path.of(config.dataDir()));
             DistillConfig actual = config.withModel(initial.model().config(), images.size());
-            RunDirectory run = RunDirectory.create(folder, actual.toJson());
-            return new Distillation(actual, run, new TrainingRun.Resume(initial, 0), images, teacher, device, decodeThreads);
+            RunDirectory run = replicas.rank() == 0 ? RunDirectory.create(folder, actual.toJson()) : RunDirectory.follow(folder);
+            return new Distillation(actual, run, new TrainingRun.Resume(initial, 0), images, teacher, device, decodeThreads,
+                    replicas);
         } catch (IOException | RuntimeException e) {
             initial.close();
             teacher.close();
@@ -80,7 +82,7 @@ public final class Distillation extends TrainingJob {
     }
 
     /** Continues the run in {@code folder} from its newest checkpoint (or its start, if it has none). */
-    public static Distillation resume(Path folder, Device device, int decodeThreads) throws IOException {
+    public static Distillation resume(Path folder, Device device, int decodeThreads, Replicas replicas) throws IOException {
         RunDirectory run = RunDirectory.open(folder);
         DistillConfig config = config(run, DistillConfig::fromJson);
         List<Path> images = DistillationData.images(Path.of(config.dataDir()));
@@ -88,13 +90,13 @@ public final class Distillation extends TrainingJob {
         Teacher teacher = openTeacher(config.teacher(), config.teacherPath());
         TrainingRun.Resume from;
         try {
-            from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
+            from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config), replicas);
         } catch (IOException | RuntimeException e) {
             teacher.close();
             throw e;
         }
         try {
-            return new Distillation(config, run, from, images, teacher, device, decodeThreads);
+            return new Distillation(config, run, from, images, teacher, device, decodeThreads, replicas);
         } catch (RuntimeException e) {
             from.from().close();
             teacher.close();

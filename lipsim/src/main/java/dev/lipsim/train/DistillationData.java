@@ -1,6 +1,7 @@
 package dev.lipsim.train;
 
 import dev.lipsim.data.ImageBatches;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.data.ImageFolder;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.teacher.TeacherEmbeddings;
@@ -24,8 +25,11 @@ public final class DistillationData implements TrainingData<TwoViews> {
     private final int batchSize;
     private final long seed;
     private final int decodeThreads;
+    private final Replicas replicas;
 
-    public DistillationData(Path root, List<Path> images, int crop, int batchSize, long seed, int decodeThreads) {
+    /** {@code batchSize} images per replica and step. */
+    public DistillationData(Path root, List<Path> images, int crop, int batchSize, long seed, int decodeThreads,
+            Replicas replicas) {
         if (images.isEmpty() || batchSize < 1 || decodeThreads < 1) {
             throw new IllegalArgumentException("need images, a batch size >= 1 and decoding threads >= 1, got " + images.size()
                     + ", " + batchSize + ", " + decodeThreads);
@@ -36,6 +40,7 @@ public final class DistillationData implements TrainingData<TwoViews> {
         this.batchSize = batchSize;
         this.seed = seed;
         this.decodeThreads = decodeThreads;
+        this.replicas = replicas;
     }
 
     /**
@@ -70,7 +75,7 @@ public final class DistillationData implements TrainingData<TwoViews> {
 
     @Override
     public int batchSize() {
-        return batchSize;
+        return batchSize * replicas.worldSize();
     }
 
     /** The items of {@code epoch} in order, each with its own seed. */
@@ -88,8 +93,9 @@ public final class DistillationData implements TrainingData<TwoViews> {
     @Override
     public Pass<ImageBatches.Batch<TwoViews>> epoch(long epoch, long firstBatch) {
         List<TwoViews> all = order(epoch);
-        List<TwoViews> rest = all.subList((int) Math.min(all.size(), firstBatch * batchSize), all.size());
-        var batches = new ImageBatches<>(rest, item -> item.decode(crop), batchSize, decodeThreads, ParallelLoader.OnError.FAIL);
+        List<TwoViews> rest = all.subList((int) Math.min(all.size(), firstBatch * batchSize()), all.size());
+        var batches = new ImageBatches<>(TrainingData.shard(rest, batchSize, replicas), item -> item.decode(crop), batchSize,
+                decodeThreads, ParallelLoader.OnError.FAIL);
         return Pass.over(batches);
     }
 }

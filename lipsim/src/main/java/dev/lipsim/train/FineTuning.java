@@ -3,6 +3,7 @@ package dev.lipsim.train;
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.data.BappsDataset;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
@@ -31,14 +32,15 @@ public final class FineTuning extends TrainingJob {
     private final Device device;
 
     private FineTuning(FineTuneConfig config, RunDirectory folder, TrainingRun.Resume from, List<TwoAfcSample> triplets,
-            Device device, int decodeThreads) {
+            Device device, int decodeThreads, Replicas replicas) {
         EmbeddingMap embedding = embeddingMap(config);
         TrainingSettings training = config.training();
         var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), training.batchSize(), config.seed(),
-                decodeThreads);
+                decodeThreads, replicas);
         super(new TrainingRun<>(folder, from.from(), from.step(), training, model -> config.loss().equals("hinge")
                 ? new HingeObjective(model, embedding, config.margin(), device)
-                : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device));
+                : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device,
+                replicas));
         this.config = config;
         this.device = device;
     }
@@ -58,12 +60,12 @@ public final class FineTuning extends TrainingJob {
      * {@code initial} from here on.
      */
     public static FineTuning start(FineTuneConfig config, LoadedCheckpoint initial, Path folder, Device device,
-            int decodeThreads) throws IOException {
+            int decodeThreads, Replicas replicas) throws IOException {
         try {
             List<TwoAfcSample> triplets = trainingTriplets(config);
             FineTuneConfig actual = config.withModel(initial.model().config(), triplets.size());
-            RunDirectory run = RunDirectory.create(folder, actual.toJson());
-            return new FineTuning(actual, run, new TrainingRun.Resume(initial, 0), triplets, device, decodeThreads);
+            RunDirectory run = replicas.rank() == 0 ? RunDirectory.create(folder, actual.toJson()) : RunDirectory.follow(folder);
+            return new FineTuning(actual, run, new TrainingRun.Resume(initial, 0), triplets, device, decodeThreads, replicas);
         } catch (IOException | RuntimeException e) {
             initial.close();
             throw e;
@@ -74,14 +76,15 @@ public final class FineTuning extends TrainingJob {
      * Continues the run in {@code folder} from its newest checkpoint, or, if it was stopped
      * before its first one, from the model it started with.
      */
-    public static FineTuning resume(Path folder, Device device, int decodeThreads) throws IOException {
+    public static FineTuning resume(Path folder, Device device, int decodeThreads, Replicas replicas) throws IOException {
         RunDirectory run = RunDirectory.open(folder);
         FineTuneConfig config = config(run, FineTuneConfig::fromJson);
         List<TwoAfcSample> triplets = trainingTriplets(config);
         requireSameData("training triplets", config.dataDir(), triplets.size(), config.trainingTriplets(), folder);
-        TrainingRun.Resume from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config));
+        TrainingRun.Resume from = TrainingRun.resumePoint(run, config.model().embeddingDim(), () -> initialModel(config),
+                replicas);
         try {
-            return new FineTuning(config, run, from, triplets, device, decodeThreads);
+            return new FineTuning(config, run, from, triplets, device, decodeThreads, replicas);
         } catch (RuntimeException e) {
             from.from().close();
             throw e;

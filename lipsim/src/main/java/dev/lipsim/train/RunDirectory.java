@@ -48,6 +48,11 @@ public final class RunDirectory {
         this.root = root;
     }
 
+    /** The run in {@code root} as seen by a process that does not write it (a data-parallel rank other than 0). */
+    public static RunDirectory follow(Path root) {
+        return new RunDirectory(root);
+    }
+
     /** A new run in {@code root} (created if needed); a folder that already holds a run is refused. */
     public static RunDirectory create(Path root, String configJson) throws IOException {
         if (Files.exists(root.resolve(CONFIG))) {

@@ -1,6 +1,7 @@
 package dev.lipsim.train;
 
 import dev.lipsim.data.ImageBatches;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.Parameter;
 import dev.lipsim.nn.optim.GradientClipping;
@@ -23,9 +24,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The state after N steps is the model, the optimizer and N: the schedule is a function of
  * the step, and the data order of the seed, the epoch and the batch index, so {@link #run} from
- * a checkpoint's step continues exactly as the uninterrupted run would have. (Data-parallel
- * training fits between backward and the update, where gradients would be averaged, and in
- * {@link TrainingData#epoch}, where each process would take its share of a batch.)
+ * a checkpoint's step continues exactly as the uninterrupted run would have.
+ *
+ * <p>Data-parallel ({@link Replicas}): each replica trains on its share of every batch
+ * ({@link TrainingData#shard}); after backward the loss and the gradients are averaged over the
+ * replicas, so all of them take the same decisions (divergence, stopping) and the same update;
+ * rank 0 alone writes metrics, checkpoints and progress.
  *
  * @param <I> the items of a batch
  */
@@ -68,9 +72,10 @@ public final class TrainingLoop<I> {
     private final TrainingData<I> data;
     private final RunDirectory run;
     private final Settings settings;
+    private final Replicas replicas;
 
     public TrainingLoop(LipSimModel model, Optimizer optimizer, LearningRateSchedule schedule, Objective<I> objective,
-            TrainingData<I> data, RunDirectory run, Settings settings) {
+            TrainingData<I> data, RunDirectory run, Settings settings, Replicas replicas) {
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
@@ -78,6 +83,7 @@ public final class TrainingLoop<I> {
         this.data = data;
         this.run = run;
         this.settings = settings;
+        this.replicas = replicas;
     }
 
     public long totalSteps() {
@@ -100,8 +106,11 @@ public final class TrainingLoop<I> {
         optimizer.zeroGrad();
         long step = firstStep;
         double lastLoss = Double.NaN;
+        boolean writer = replicas.rank() == 0;
         RunDirectory.Saved saved = run.latestCheckpoint().orElse(null);
-        progress.started(firstStep, total);
+        if (writer) {
+            progress.started(firstStep, total);
+        }
         while (step < total) {
             long epoch = step / data.stepsPerEpoch();
             try (TrainingData.Pass<ImageBatches.Batch<I>> pass = data.epoch(epoch, step % data.stepsPerEpoch())) {
@@ -109,20 +118,24 @@ public final class TrainingLoop<I> {
                     StepRecord record = step(pass.next(), step, total, epoch, saved);
                     step = record.step();
                     lastLoss = record.loss();
-                    run.appendMetrics(asMap(record));
-                    progress.stepped(record);
-                    boolean stopping = stop.getAsBoolean() && step < total;
-                    if (step % settings.checkpointEvery() == 0 || step == total || stopping) {
-                        saved = run.saveCheckpoint(model, optimizer, step, epoch, settings.keepCheckpoints());
+                    boolean stopping = replicas.anyOf(stop.getAsBoolean()) && step < total;
+                    if (writer) {
+                        run.appendMetrics(asMap(record));
+                        progress.stepped(record);
+                        if (step % settings.checkpointEvery() == 0 || step == total || stopping) {
+                            saved = run.saveCheckpoint(model, optimizer, step, epoch, settings.keepCheckpoints());
+                        }
                     }
                     if (stopping) {
-                        progress.note("stopped after step " + step + "; checkpoint " + saved.file());
+                        if (writer) {
+                            progress.note("stopped after step " + step + "; checkpoint " + saved.file());
+                        }
                         return new Outcome(Status.INTERRUPTED, step, saved, lastLoss);
                     }
                 }
             }
         }
-        if (saved == null || saved.step() != step) {
+        if (writer && (saved == null || saved.step() != step)) {
             saved = run.saveCheckpoint(model, optimizer, step, step / data.stepsPerEpoch(), settings.keepCheckpoints());
         }
         return new Outcome(Status.COMPLETED, step, saved, lastLoss);
@@ -134,10 +147,15 @@ public final class TrainingLoop<I> {
         double learningRate = schedule.at(step);
         optimizer.setLearningRate(learningRate);
         double loss;
-        int samples = batch.items().size();
+        int samples = batch.items().size() * replicas.worldSize();
         try (batch) {
-            loss = backward(batch, step, epoch, saved);
+            loss = replicas.average(backward(batch));
         }
+        if (!Double.isFinite(loss)) {
+            optimizer.zeroGrad();
+            throw diverged("the loss is " + loss, step, epoch, saved);
+        }
+        replicas.averageGradients(optimizer.parameters());
         double gradientNorm = gradientNorm();
         if (!Double.isFinite(gradientNorm)) {
             optimizer.zeroGrad();
@@ -152,14 +170,14 @@ public final class TrainingLoop<I> {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private double backward(ImageBatches.Batch<I> batch, long step, long epoch, RunDirectory.Saved saved) {
+    /** This replica's loss on {@code batch}, its gradients accumulated (unless the loss is not finite). */
+    private double backward(ImageBatches.Batch<I> batch) {
         try (var scope = TensorScope.open()) {
             Tensor loss = objective.loss(batch);
             double value = loss.item();
-            if (!Double.isFinite(value)) {
-                throw diverged("the loss is " + value, step, epoch, saved);
+            if (Double.isFinite(value)) {
+                loss.backward();
             }
-            loss.backward();
             return value;
         }
     }

@@ -2,6 +2,7 @@ package dev.lipsim.train;
 
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.Parameter;
 import dev.lipsim.nn.optim.LearningRateSchedule;
@@ -46,12 +47,13 @@ final class TrainingRun<I> implements AutoCloseable {
      */
     TrainingRun(RunDirectory run, LoadedCheckpoint from, long firstStep, TrainingSettings settings,
             Function<LipSimModel, Objective<I>> objective, TrainingData<I> data, LongFunction<LearningRateSchedule> schedule,
-            Device device) {
+            Device device, Replicas replicas) {
         this.run = run;
         this.model = from.model();
         this.firstStep = firstStep;
         this.startedFrom = from.source();
         model.to(device);
+        replicas.broadcastFromRankZero(model); // every replica starts from rank 0's weights, as DDP does
         List<Parameter> parameters = model.parameters().stream().filter(Parameter::isTrainable).toList();
         this.optimizer = settings.optimizer(parameters);
         try {
@@ -61,19 +63,21 @@ final class TrainingRun<I> implements AutoCloseable {
         }
         long totalSteps = settings.epochs() * data.stepsPerEpoch();
         this.loop = new TrainingLoop<>(model, optimizer, schedule.apply(totalSteps), objective.apply(model), data, run,
-                settings.loop());
+                settings.loop(), replicas);
     }
 
     /**
      * The point a run continues from: its newest checkpoint, or, if it was stopped before its
      * first one, {@code start} made again.
      */
-    static Resume resumePoint(RunDirectory run, int embeddingDim, Start start) throws IOException {
+    static Resume resumePoint(RunDirectory run, int embeddingDim, Start start, Replicas replicas) throws IOException {
         var latest = run.latestCheckpoint();
         long step = latest.map(RunDirectory.Saved::step).orElse(0L);
         LoadedCheckpoint from = latest.isPresent() ? Checkpoint.load(latest.get().file(), embeddingDim) : start.load();
         try {
-            run.truncateMetrics(step);
+            if (replicas.rank() == 0) {
+                run.truncateMetrics(step);
+            }
         } catch (IOException e) {
             from.close();
             throw e;

@@ -3,6 +3,7 @@ package dev.lipsim.train;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.distributed.Replicas;
 import java.util.List;
 
 /**
@@ -16,8 +17,11 @@ public final class TwoAfcTrainingData implements TrainingData<TwoAfcSample> {
     private final int batchSize;
     private final long seed;
     private final int decodeThreads;
+    private final Replicas replicas;
 
-    public TwoAfcTrainingData(List<TwoAfcSample> samples, int imageSize, int batchSize, long seed, int decodeThreads) {
+    /** {@code batchSize} triplets per replica and step. */
+    public TwoAfcTrainingData(List<TwoAfcSample> samples, int imageSize, int batchSize, long seed, int decodeThreads,
+            Replicas replicas) {
         if (samples.isEmpty() || batchSize < 1 || decodeThreads < 1) {
             throw new IllegalArgumentException("need triplets, a batch size >= 1 and decoding threads >= 1, got "
                     + samples.size() + ", " + batchSize + ", " + decodeThreads);
@@ -27,6 +31,7 @@ public final class TwoAfcTrainingData implements TrainingData<TwoAfcSample> {
         this.batchSize = batchSize;
         this.seed = seed;
         this.decodeThreads = decodeThreads;
+        this.replicas = replicas;
     }
 
     @Override
@@ -36,7 +41,7 @@ public final class TwoAfcTrainingData implements TrainingData<TwoAfcSample> {
 
     @Override
     public int batchSize() {
-        return batchSize;
+        return batchSize * replicas.worldSize();
     }
 
     /** The order of the samples in {@code epoch}. */
@@ -46,10 +51,10 @@ public final class TwoAfcTrainingData implements TrainingData<TwoAfcSample> {
 
     @Override
     public Pass<ImageBatches.Batch<TwoAfcSample>> epoch(long epoch, long firstBatch) {
-        List<TwoAfcSample> rest = order(epoch).subList((int) Math.min(samples.size(), firstBatch * batchSize),
+        List<TwoAfcSample> rest = order(epoch).subList((int) Math.min(samples.size(), firstBatch * batchSize()),
                 samples.size());
-        var batches = new ImageBatches<>(rest, s -> List.of(s.reference(), s.left(), s.right()), imageSize, batchSize,
-                decodeThreads, ParallelLoader.OnError.FAIL);
+        var batches = new ImageBatches<>(TrainingData.shard(rest, batchSize, replicas), s -> List.of(s.reference(), s.left(),
+                s.right()), imageSize, batchSize, decodeThreads, ParallelLoader.OnError.FAIL);
         return Pass.over(batches);
     }
 }

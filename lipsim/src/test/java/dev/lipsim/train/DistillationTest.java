@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.data.SyntheticTwoAfc;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.image.ImageDecoder;
 import dev.lipsim.image.Transforms;
 import dev.lipsim.model.LipSimConfig;
@@ -56,7 +57,8 @@ class DistillationTest {
 
     static Distillation start(DistillConfig config, Teacher teacher, Path folder) throws IOException {
         var student = new LipSimModel(STUDENT, new Generator(config.seed()));
-        return Distillation.start(config, new LoadedCheckpoint(student, Map.of(), 0, 0, "test"), teacher, folder, Device.CPU, 2);
+        return Distillation.start(config, new LoadedCheckpoint(student, Map.of(), 0, 0, "test"), teacher, folder, Device.CPU, 2,
+                Replicas.SINGLE);
     }
 
     @Test
@@ -105,7 +107,7 @@ class DistillationTest {
 
     @Test
     void viewsFollowTheItemSeedWhateverThreadDecodesThem() throws IOException {
-        var data = new DistillationData(images, DistillationData.images(images), 32, 4, 9, 3);
+        var data = new DistillationData(images, DistillationData.images(images), 32, 4, 9, 3, Replicas.SINGLE);
         List<TwoViews> first = data.order(0);
         assertEquals(first, data.order(0), "an epoch's order and seeds are fixed by the run's seed");
         assertNotEquals(first, data.order(1), "and differ between epochs");

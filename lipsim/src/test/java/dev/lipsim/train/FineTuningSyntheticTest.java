@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.data.SyntheticTwoAfc;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
@@ -45,7 +46,7 @@ class FineTuningSyntheticTest {
                 new TrainingSettings("adam", 0.003, 0.5, 0.9, 0, 32, 6, 1000, 1, 0), 0);
         Path checkpoint;
         try (FineTuning run = FineTuning.start(config, new LoadedCheckpoint(new LipSimModel(SMALL, new Generator(4)), Map.of(),
-                0, 0, "seed 4"), work.resolve("run"), Device.CPU, 2)) {
+                0, 0, "seed 4"), work.resolve("run"), Device.CPU, 2, Replicas.SINGLE)) {
             checkpoint = run.train(Progress.silent(), () -> false).checkpoint().file();
         }
         Evaluation.Score trained;

@@ -9,6 +9,7 @@ import dev.lipsim.checkpoint.LoadedCheckpoint;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimConfig;
 import dev.lipsim.model.LipSimModel;
@@ -55,7 +56,8 @@ class TrainingLoopTest {
 
     static FineTuning start(FineTuneConfig config, Path folder) throws IOException {
         var model = new LipSimModel(config.model(), new Generator(config.seed()));
-        return FineTuning.start(config, new LoadedCheckpoint(model, Map.of(), 0, 0, "test"), folder, Device.CPU, 2);
+        return FineTuning.start(config, new LoadedCheckpoint(model, Map.of(), 0, 0, "test"), folder, Device.CPU, 2,
+                Replicas.SINGLE);
     }
 
     /** Every tensor of a checkpoint (model and optimizer), by name. */
@@ -92,7 +94,7 @@ class TrainingLoopTest {
             assertEquals(7, first.steps());
             assertEquals(7, first.checkpoint().step(), "stopping writes a checkpoint at once");
         }
-        try (FineTuning run = FineTuning.resume(stopped, Device.CPU, 2)) {
+        try (FineTuning run = FineTuning.resume(stopped, Device.CPU, 2, Replicas.SINGLE)) {
             assertEquals(7, run.firstStep());
             TrainingLoop.Outcome rest = run.train(Progress.silent(), () -> false);
             assertEquals(whole.steps(), rest.steps());
@@ -136,7 +138,8 @@ class TrainingLoopTest {
                 return calls.incrementAndGet() < 5 ? loss : loss.mul(Double.NaN);
             };
             var loop = new TrainingLoop<>(model, adam, LearningRateSchedule.triangular(0.01, 100), poisoned,
-                    new TwoAfcTrainingData(triplets, 16, 4, 0, 1), run, new TrainingLoop.Settings(10, 3, 5, 0));
+                    new TwoAfcTrainingData(triplets, 16, 4, 0, 1, Replicas.SINGLE), run, new TrainingLoop.Settings(10, 3, 5, 0),
+                    Replicas.SINGLE);
             var diverged = assertThrows(TrainingDiverged.class, () -> loop.run(0, Progress.silent(), () -> false));
             assertTrue(diverged.getMessage().contains("step 5") && diverged.getMessage().contains("loss is NaN")
                     && diverged.getMessage().contains("step-00000003.safetensors (step 3)"), diverged.getMessage());

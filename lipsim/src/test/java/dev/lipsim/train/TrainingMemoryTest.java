@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
 import dev.lipsim.data.TwoAfcSample;
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.optim.Adam;
@@ -46,11 +47,11 @@ class TrainingMemoryTest {
         Sampler sampler = new Sampler();
         try (var model = new LipSimModel(TrainingLoopTest.TINY, new Generator(2));
                 var adam = Adam.adam(model.parameters(), 0.003, 0.5, 0.9, 1e-8, 0)) {
-            var trainingData = new TwoAfcTrainingData(triplets, 16, BATCH, 0, 1);
+            var trainingData = new TwoAfcTrainingData(triplets, 16, BATCH, 0, 1, Replicas.SINGLE);
             long epochs = Math.ceilDiv(1000, trainingData.stepsPerEpoch());
             var loop = new TrainingLoop<>(model, adam, LearningRateSchedule.triangular(0.003, 1000),
                     new HingeObjective(model, EmbeddingMap.UNIT, 0.05, Device.CPU), trainingData, run,
-                    new TrainingLoop.Settings(epochs, 250, 2, 0));
+                    new TrainingLoop.Settings(epochs, 250, 2, 0), Replicas.SINGLE);
             assertTrue(loop.totalSteps() >= 1000);
             loop.run(0, sampler, () -> false);
             assertEquals(loop.totalSteps(), sampler.steps, "every step was observed");

@@ -1,0 +1,85 @@
+package dev.lipsim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lipsim.data.NightDataset;
+import dev.lipsim.data.SyntheticTwoAfc;
+import dev.lipsim.tensor.Tensor;
+import dev.lipsim.tensor.TensorScope;
+import dev.lipsim.tensor.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mpirun -np 2 lipsim finetune --batch-size 4} ends with the weights of one process with
+ * {@code --batch-size 8} over the same data and seed (to 1e-4: float32 sums in another order,
+ * through Adam).
+ */
+class DistributedTrainingTest {
+
+    private static final Path MPIRUN = Path.of("/usr/bin/mpirun");
+    private static final String[] MODEL = {"--random-init", "--depth", "1", "--num_channels", "4", "--conv_size", "2",
+        "--depth_linear", "1", "--n_features", "8", "--image-size", "16", "--embedding-dim", "4", "--seed", "3",
+        "--epochs", "2", "--no-eval", "--checkpoint-every", "1000"};
+
+    @TempDir
+    Path work;
+
+    @Test
+    void twoRanksWithHalfBatchesEndWhereOneProcessWithWholeBatchesDoes() throws Exception {
+        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        Path data = work.resolve("data");
+        SyntheticTwoAfc.write(data, 48, 16, 5);
+        int train = NightDataset.load(data, "train").size();
+        assertEquals(0, train % 2, "an even last batch, so that neither rank is padded: " + train + " triplets");
+
+        String single = lipsim(List.of(), "single", "8");
+        String ranks = lipsim(List.of(MPIRUN.toString(), "-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to",
+                "none"), "ranks", "4");
+        JsonNode report = new ObjectMapper().readTree(ranks);
+        assertEquals(new ObjectMapper().readTree(single).get("steps"), report.get("steps"), "global steps: the same count");
+        try (var scope = TensorScope.open()) {
+            Map<String, Tensor> expected = SafeTensors.read(Path.of(new ObjectMapper().readTree(single).get("checkpoint")
+                    .asText())).tensors();
+            Map<String, Tensor> actual = SafeTensors.read(Path.of(report.get("checkpoint").asText())).tensors();
+            int compared = 0;
+            for (String name : expected.keySet()) {
+                if (name.startsWith("model.")) {
+                    assertEquals(0, expected.get(name).sub(actual.get(name)).abs().max().item(), 1e-4, name);
+                    compared++;
+                }
+            }
+            assertTrue(compared > 5, "the model's weights were compared");
+        }
+    }
+
+    /** Runs {@code lipsim finetune} (under {@code launcher} if given) and returns what rank 0 printed. */
+    private String lipsim(List<String> launcher, String run, String batch) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "finetune", "--data_dir", work.resolve("data").toString(), "--train_dir", work.resolve(run).toString(),
+                "--batch-size", batch));
+        command.addAll(List.of(MODEL));
+        Process process = new ProcessBuilder(command).redirectError(work.resolve(run + ".err").toFile()).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        boolean finished = process.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        assertEquals(0, finished ? process.exitValue() : -1, run + " failed: " + output + Files.readString(work.resolve(run
+                + ".err")));
+        return output;
+    }
+}

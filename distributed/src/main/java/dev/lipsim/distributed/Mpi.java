@@ -1,0 +1,193 @@
+package dev.lipsim.distributed;
+
+import dev.lipsim.distributed.ffm.MpiC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The MPI world this process belongs to, through Open MPI's C API (bound from
+ * {@code mpi_subset.h}). Ranks and the world size come from MPI, so the launcher is the
+ * cluster's own ({@code mpirun -np 4 ...}, {@code srun ...}). One per process: {@link #init}
+ * initialises MPI, {@link #close} finalises it.
+ *
+ * <p>libmpi is found at {@code -Dlipsim.mpi.library=FILE}, else {@code $LIPSIM_MPI_LIBRARY},
+ * else in the usual system folders, and loaded with {@code RTLD_GLOBAL}: Open MPI's own plugins
+ * resolve its symbols globally.
+ */
+public final class Mpi implements AutoCloseable {
+
+    private static final int MPI_THREAD_FUNNELED = 1;
+    private static final int MPI_MAX_ERROR_STRING = 256;
+    private static final List<String> SYSTEM_LIBRARIES = List.of("/usr/lib/x86_64-linux-gnu/libmpi.so.40",
+            "/usr/lib64/openmpi/lib/libmpi.so.40", "/usr/lib/openmpi/lib/libmpi.so.40", "/usr/local/lib/libmpi.so.40",
+            "/opt/openmpi/lib/libmpi.so.40");
+    private static Mpi world;
+
+    private final SymbolLookup symbols;
+    private final int rank;
+    private final int size;
+
+    private Mpi(SymbolLookup symbols, int rank, int size) {
+        this.symbols = symbols;
+        this.rank = rank;
+        this.size = size;
+    }
+
+    /** Whether an MPI launcher (mpirun, or Slurm with PMI) started this process. */
+    public static boolean launched() {
+        Map<String, String> environment = System.getenv();
+        return environment.containsKey("OMPI_COMM_WORLD_SIZE") || environment.containsKey("PMIX_RANK")
+                || environment.containsKey("PMI_SIZE");
+    }
+
+    /** Initialises MPI once per process (later calls return the same world). */
+    public static synchronized Mpi init() {
+        if (world == null) {
+            SymbolLookup symbols = load();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment provided = arena.allocate(ValueLayout.JAVA_INT);
+                check(MpiC.MPI_Init_thread(MemorySegment.NULL, MemorySegment.NULL, MPI_THREAD_FUNNELED, provided), "MPI_Init_thread");
+                MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+                MemorySegment comm = symbol(symbols, "ompi_mpi_comm_world");
+                check(MpiC.MPI_Comm_rank(comm, value), "MPI_Comm_rank");
+                int rank = value.get(ValueLayout.JAVA_INT, 0);
+                check(MpiC.MPI_Comm_size(comm, value), "MPI_Comm_size");
+                world = new Mpi(symbols, rank, value.get(ValueLayout.JAVA_INT, 0));
+            }
+        }
+        return world;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Sums {@code count} floats in place across all ranks ({@code MPI_Allreduce} with {@code MPI_IN_PLACE}). */
+    public void allReduceSum(MemorySegment floats, long count) {
+        for (long done = 0; done < count; done += Integer.MAX_VALUE) {
+            int n = (int) Math.min(Integer.MAX_VALUE, count - done);
+            check(MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), floats.asSlice(done * Float.BYTES), n, symbol("ompi_mpi_float"),
+                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")), "MPI_Allreduce");
+        }
+    }
+
+    /** The sum of {@code value} over all ranks. */
+    public double allReduceSum(double value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cell = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, value);
+            check(MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), cell, 1, symbol("ompi_mpi_double"), symbol("ompi_mpi_op_sum"),
+                    symbol("ompi_mpi_comm_world")), "MPI_Allreduce");
+            return cell.get(ValueLayout.JAVA_DOUBLE, 0);
+        }
+    }
+
+    /** Sends {@code bytes} bytes from {@code root}'s buffer into every other rank's. */
+    public void broadcast(MemorySegment buffer, long bytes, int root) {
+        for (long done = 0; done < bytes; done += Integer.MAX_VALUE) {
+            int n = (int) Math.min(Integer.MAX_VALUE, bytes - done);
+            check(MpiC.MPI_Bcast(buffer.asSlice(done), n, symbol("ompi_mpi_byte"), root, symbol("ompi_mpi_comm_world")),
+                    "MPI_Bcast");
+        }
+    }
+
+    public void barrier() {
+        check(MpiC.MPI_Barrier(symbol("ompi_mpi_comm_world")), "MPI_Barrier");
+    }
+
+    /** Ends every rank at once, with {@code code} (a rank that cannot go on must not leave the others waiting). */
+    public void abort(int code) {
+        MpiC.MPI_Abort(symbol("ompi_mpi_comm_world"), code);
+    }
+
+    /** Finalises MPI; no MPI call may follow in this process. */
+    @Override
+    public synchronized void close() {
+        check(MpiC.MPI_Finalize(), "MPI_Finalize");
+    }
+
+    private MemorySegment symbol(String name) {
+        return symbol(symbols, name);
+    }
+
+    private static MemorySegment symbol(SymbolLookup symbols, String name) {
+        return symbols.find(name).orElseThrow(() -> new IllegalStateException("libmpi has no " + name
+                + "; this project supports Open MPI 4 or 5"));
+    }
+
+    private static void check(int code, String call) {
+        if (code != 0) {
+            String message;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment text = arena.allocate(MPI_MAX_ERROR_STRING);
+                MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+                message = MpiC.MPI_Error_string(code, text, length) == 0 ? text.getString(0) : "error " + code;
+            }
+            throw new IllegalStateException(call + " failed: " + message);
+        }
+    }
+
+    /** The Open MPI library this process would load, or why there is none (for {@code lipsim info}). */
+    public static String describeLibrary() {
+        try {
+            return library().toString();
+        } catch (IllegalStateException e) {
+            return "none: " + e.getMessage();
+        }
+    }
+
+    /** Opens libmpi with RTLD_NOW | RTLD_GLOBAL, then registers it with this class loader for the bindings. */
+    private static SymbolLookup load() {
+        Path library = library();
+        Linker linker = Linker.nativeLinker();
+        MethodHandle dlopen = linker.downcallHandle(linker.defaultLookup().find("dlopen").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), 0x2 | 0x100);
+            if (handle.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("cannot load " + library + " (dlopen failed)");
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot load " + library, e);
+        }
+        System.load(library.toString());
+        return SymbolLookup.loaderLookup();
+    }
+
+    private static Path library() {
+        List<String> candidates = new ArrayList<>();
+        String property = System.getProperty("lipsim.mpi.library");
+        String variable = System.getenv("LIPSIM_MPI_LIBRARY");
+        if (property != null || variable != null) {
+            Path given = Path.of(property != null ? property : variable);
+            if (!Files.isRegularFile(given)) {
+                throw new IllegalStateException((property != null ? "-Dlipsim.mpi.library=" : "LIPSIM_MPI_LIBRARY=") + given
+                        + ": no such file");
+            }
+            return given;
+        }
+        candidates.addAll(SYSTEM_LIBRARIES);
+        for (String candidate : candidates) {
+            if (Files.isRegularFile(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        throw new IllegalStateException("no Open MPI library found (looked at " + candidates + "); install Open MPI"
+                + " (Debian: openmpi-bin) or set LIPSIM_MPI_LIBRARY to its libmpi.so.40");
+    }
+}
