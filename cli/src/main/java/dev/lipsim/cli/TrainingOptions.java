@@ -66,7 +66,11 @@ final class TrainingOptions {
             return Replicas.SINGLE;
         }
         try {
-            return new DataParallel(Mpi.init());
+            DataParallel parallel = new DataParallel(Mpi.init());
+            if (!line.hasOption("threads")) {
+                parallel.shareCores();
+            }
+            return parallel;
         } catch (IllegalStateException e) {
             throw new UsageException("launched under MPI, but " + e.getMessage() + " (--distributed off trains alone)");
         }

@@ -72,6 +72,12 @@ public final class Mpi implements AutoCloseable {
         return rank;
     }
 
+    /** How many ranks run on this machine (Open MPI's {@code OMPI_COMM_WORLD_LOCAL_SIZE}; 1 if it does not say). */
+    public int localSize() {
+        String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+        return local == null ? 1 : Integer.parseInt(local);
+    }
+
     public int size() {
         return size;
     }
