@@ -15,7 +15,7 @@ import java.util.Locale;
 
 /**
  * Gradient all-reduce throughput under {@code mpirun -np N}: for each message size, the MPI
- * library's own {@code MPI_Allreduce} on one native float buffer, beside
+ * library's own {@code MPI_Allreduce} on one native float buffer ({@link Mpi#allReduceSum}), beside
  * {@link DataParallel#averageGradients} on gradients of the same total size (16 tensors: copied into
  * 25 MB buckets, reduced, scaled and copied back). Rank 0 prints one line per size: seconds per
  * call (best of REPEATS) and the algorithm bandwidth, bytes reduced per second.

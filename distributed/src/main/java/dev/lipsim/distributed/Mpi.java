@@ -31,6 +31,12 @@ public final class Mpi implements AutoCloseable {
     private static final List<String> SYSTEM_LIBRARIES = List.of("/usr/lib/x86_64-linux-gnu/libmpi.so.40",
             "/usr/lib64/openmpi/lib/libmpi.so.40", "/usr/lib/openmpi/lib/libmpi.so.40", "/usr/local/lib/libmpi.so.40",
             "/opt/openmpi/lib/libmpi.so.40");
+    /**
+     * How long a collective waits for the other ranks before this rank gives up and ends, which
+     * ends the job: {@code -Dlipsim.mpi.timeout=SECONDS} (default 600), for a rank that stalled.
+     */
+    public static final double TIMEOUT_SECONDS = Double.parseDouble(System.getProperty("lipsim.mpi.timeout", "600"));
+
     private static Mpi world;
 
     private final SymbolLookup symbols;
@@ -43,11 +49,46 @@ public final class Mpi implements AutoCloseable {
         this.size = size;
     }
 
-    /** Whether an MPI launcher (mpirun, or Slurm with PMI) started this process. */
-    public static boolean launched() {
-        Map<String, String> environment = System.getenv();
-        return environment.containsKey("OMPI_COMM_WORLD_SIZE") || environment.containsKey("PMIX_RANK")
-                || environment.containsKey("PMI_SIZE");
+    /** A blocking collective; returns MPI's error code. */
+    @FunctionalInterface
+    private interface Collective {
+        int call();
+    }
+
+    /** When the collective in progress must have finished (nanoTime), or 0 while none runs; read by the watchdog. */
+    private volatile long deadline;
+
+    /**
+     * Runs a collective under a deadline of {@link #TIMEOUT_SECONDS}: a blocking call would wait
+     * forever for a rank that stalled or died, so a watchdog thread ends this process past the
+     * deadline, with a message, and {@code mpirun} then ends the others. (The watchdog makes no
+     * MPI call: MPI is initialised for one calling thread.)
+     */
+    private void complete(String call, Collective collective) {
+        deadline = System.nanoTime() + (long) (TIMEOUT_SECONDS * 1e9);
+        try {
+            check(collective.call(), call);
+        } finally {
+            deadline = 0;
+        }
+    }
+
+    private void startWatchdog() {
+        Thread watchdog = new Thread(() -> {
+            while (true) {
+                long due = deadline;
+                if (due != 0 && System.nanoTime() > due) {
+                    System.err.printf("lipsim: rank %d of %d waited %.0f s in a collective for the other ranks; one of them"
+                            + " stalled or died, so this rank stops (-Dlipsim.mpi.timeout=SECONDS sets the wait)%n", rank, size,
+                            TIMEOUT_SECONDS);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(3);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            }
+        }, "mpi-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     /** Initialises MPI once per process (later calls return the same world). */
@@ -63,6 +104,7 @@ public final class Mpi implements AutoCloseable {
                 int rank = value.get(ValueLayout.JAVA_INT, 0);
                 check(MpiC.MPI_Comm_size(comm, value), "MPI_Comm_size");
                 world = new Mpi(symbols, rank, value.get(ValueLayout.JAVA_INT, 0));
+                world.startWatchdog();
             }
         }
         return world;
@@ -86,8 +128,9 @@ public final class Mpi implements AutoCloseable {
     public void allReduceSum(MemorySegment floats, long count) {
         for (long done = 0; done < count; done += Integer.MAX_VALUE) {
             int n = (int) Math.min(Integer.MAX_VALUE, count - done);
-            check(MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), floats.asSlice(done * Float.BYTES), n, symbol("ompi_mpi_float"),
-                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")), "MPI_Allreduce");
+            MemorySegment part = floats.asSlice(done * Float.BYTES);
+            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), part, n, symbol("ompi_mpi_float"),
+                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")));
         }
     }
 
@@ -95,8 +138,8 @@ public final class Mpi implements AutoCloseable {
     public double allReduceSum(double value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cell = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, value);
-            check(MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), cell, 1, symbol("ompi_mpi_double"), symbol("ompi_mpi_op_sum"),
-                    symbol("ompi_mpi_comm_world")), "MPI_Allreduce");
+            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), cell, 1, symbol("ompi_mpi_double"),
+                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")));
             return cell.get(ValueLayout.JAVA_DOUBLE, 0);
         }
     }
@@ -105,13 +148,13 @@ public final class Mpi implements AutoCloseable {
     public void broadcast(MemorySegment buffer, long bytes, int root) {
         for (long done = 0; done < bytes; done += Integer.MAX_VALUE) {
             int n = (int) Math.min(Integer.MAX_VALUE, bytes - done);
-            check(MpiC.MPI_Bcast(buffer.asSlice(done), n, symbol("ompi_mpi_byte"), root, symbol("ompi_mpi_comm_world")),
-                    "MPI_Bcast");
+            MemorySegment part = buffer.asSlice(done);
+            complete("MPI_Bcast", () -> MpiC.MPI_Bcast(part, n, symbol("ompi_mpi_byte"), root, symbol("ompi_mpi_comm_world")));
         }
     }
 
     public void barrier() {
-        check(MpiC.MPI_Barrier(symbol("ompi_mpi_comm_world")), "MPI_Barrier");
+        complete("MPI_Barrier", () -> MpiC.MPI_Barrier(symbol("ompi_mpi_comm_world")));
     }
 
     /** Ends every rank at once, with {@code code} (a rank that cannot go on must not leave the others waiting). */

@@ -1,6 +1,7 @@
 package dev.lipsim.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lipsim.tensor.Tensor;
@@ -27,9 +28,8 @@ class DataParallelTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/mpirun")), "Open MPI is not installed (Debian: openmpi-bin)");
         Path single = work.resolve("single.safetensors");
         Path ranks = work.resolve("ranks.safetensors");
-        run(List.of(), "single", single);
-        run(List.of("/usr/bin/mpirun", "-np", "2", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none"), "ranks",
-                ranks);
+        run(false, "single", single);
+        run(true, "ranks", ranks);
         try (var scope = TensorScope.open()) {
             Map<String, Tensor> expected = SafeTensors.read(single).tensors();
             Map<String, Tensor> actual = SafeTensors.read(ranks).tensors();
@@ -41,17 +41,47 @@ class DataParallelTest {
         }
     }
 
-    private void run(List<String> launcher, String mode, Path out) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ShardedTraining.class.getName(), mode, out.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    @Test
+    void aStalledRankEndsTheJobAfterTheTimeoutWithAMessage() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mpirun")), "Open MPI is not installed (Debian: openmpi-bin)");
+        long started = System.nanoTime();
+        Process process = launch(List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName()));
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the job ended");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertTrue(process.exitValue() != 0, output);
+        assertTrue(output.contains("rank 0 of 2 waited 3 s in a collective for the other ranks; one of them stalled or died"),
+                output);
+        assertTrue(seconds < 30, "ended within the timeout and mpirun's clean-up, not after rank 1's 600 s: " + seconds);
+    }
+
+    private void run(boolean underMpi, String mode, Path out) throws IOException, InterruptedException {
+        List<String> arguments = List.of(ShardedTraining.class.getName(), mode, out.toString());
+        Process process = underMpi ? launch(arguments) : start(javaCommand(arguments));
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
         String output = new String(process.getInputStream().readAllBytes());
         if (!finished) {
             process.destroyForcibly();
         }
         assertEquals(0, finished ? process.exitValue() : -1, mode + " failed:\n" + output);
+    }
+
+    /** {@code java} with this test's class path and {@code arguments}, under {@code mpirun -np 2}. */
+    private static Process launch(List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/mpirun", "-np", "2", "--oversubscribe", "--allow-run-as-root",
+                "--bind-to", "none"));
+        command.addAll(javaCommand(arguments));
+        return start(command);
+    }
+
+    private static List<String> javaCommand(List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        command.addAll(arguments);
+        return command;
+    }
+
+    private static Process start(List<String> command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 }
