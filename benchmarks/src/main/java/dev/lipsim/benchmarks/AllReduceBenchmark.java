@@ -16,7 +16,7 @@ import java.util.Locale;
 /**
  * Gradient all-reduce throughput under {@code mpirun -np N}: for each message size, the MPI
  * library's own {@code MPI_Allreduce} on one native float buffer ({@link Mpi#allReduceSum}), beside
- * {@link DataParallel#averageGradients} on gradients of the same total size (16 tensors: copied into
+ * {@link DataParallel#sumGradients} (averaging) on gradients of the same total size (16 tensors: copied into
  * 25 MB buckets, reduced, scaled and copied back). Rank 0 prints one line per size: seconds per
  * call (best of REPEATS) and the algorithm bandwidth, bytes reduced per second.
  */
@@ -30,7 +30,7 @@ public final class AllReduceBenchmark {
         DataParallel parallel = new DataParallel(mpi);
         int threads = parallel.shareCores();
         if (mpi.rank() == 0) {
-            System.out.printf("%d ranks, %d libtorch threads each; bytes, MPI_Allreduce s, averageGradients s, ours/MPI,"
+            System.out.printf("%d ranks, %d libtorch threads each; bytes, MPI_Allreduce s, sumGradients s, ours/MPI,"
                     + " MPI GB/s, ours GB/s%n", mpi.size(), threads);
         }
         for (long bytes = 1L << 10; bytes <= 64L << 20; bytes <<= 2) {
@@ -46,7 +46,7 @@ public final class AllReduceBenchmark {
                     value.sum().backward();
                     parameters.add(Parameter.trainable(value));
                 }
-                ours = best(repeats, mpi, () -> parallel.averageGradients(parameters));
+                ours = best(repeats, mpi, () -> parallel.sumGradients(parameters, 1.0 / mpi.size()));
                 parameters.forEach(p -> p.value().close()); // trainable tensors leave the scope
             }
             if (mpi.rank() == 0) {

@@ -80,7 +80,7 @@ final class FinetuneCommand implements Command {
         Path folder = Path.of(line.getOptionValue("resume"));
         try {
             return FineTuning.resume(folder, device, decodeThreads, replicas);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
@@ -94,22 +94,22 @@ final class FinetuneCommand implements Command {
         LoadedCheckpoint initial = ModelOptions.model(line, start);
         FineTuneConfig config;
         try {
-            config = config(line, dataset, dataDir, start, initial);
+            config = config(line, dataset, dataDir, start, initial, replicas.worldSize());
         } catch (UsageException e) {
             initial.close();
             throw e;
         }
         try {
             return FineTuning.start(config, initial, folder, device, decodeThreads, replicas);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
 
-    private static FineTuneConfig config(CommandLine line, String dataset, Path dataDir, Path start, LoadedCheckpoint initial)
-            throws UsageException {
+    private static FineTuneConfig config(CommandLine line, String dataset, Path dataDir, Path start, LoadedCheckpoint initial,
+            int ranks) throws UsageException {
         String embedding = ModelOptions.parseEmbedding(line).label();
-        TrainingSettings training = TrainingOptions.settings(line, FineTuneConfig.DEFAULT_EPOCHS);
+        TrainingSettings training = TrainingOptions.settings(line, FineTuneConfig.DEFAULT_EPOCHS, ranks);
         try {
             return new FineTuneConfig(dataset, dataDir.toString(), start == null ? null : start.toString(),
                     initial.model().config(), ModelOptions.integer(line, "seed", 0), embedding, line.getOptionValue("loss", "hinge"),

@@ -73,7 +73,7 @@ final class TrainCommand implements Command {
         TrainingOptions.requireNoRunFlags(line);
         try {
             return Distillation.resume(Path.of(line.getOptionValue("resume")), device, decodeThreads, replicas);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
@@ -84,7 +84,7 @@ final class TrainCommand implements Command {
         Path dataDir = DataOptions.dataDir(line);
         String teacherName = line.getOptionValue("teacher-model-name", "ensemble");
         String embeddings = teacherPath(line, teacherName);
-        TrainingSettings training = TrainingOptions.settings(line, DistillConfig.DEFAULT_EPOCHS);
+        TrainingSettings training = TrainingOptions.settings(line, DistillConfig.DEFAULT_EPOCHS, replicas.worldSize());
         Teacher teacher = openTeacher(teacherName, embeddings);
         LoadedCheckpoint initial;
         try {
@@ -103,7 +103,7 @@ final class TrainCommand implements Command {
         }
         try {
             return Distillation.start(config, initial, teacher, folder, device, decodeThreads, replicas);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
@@ -146,7 +146,7 @@ final class TrainCommand implements Command {
     private static Teacher openTeacher(String name, String embeddings) throws UsageException {
         try {
             return Distillation.openTeacher(name, embeddings);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }

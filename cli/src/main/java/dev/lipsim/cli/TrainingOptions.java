@@ -76,13 +76,14 @@ final class TrainingOptions {
         }
     }
 
-    static TrainingSettings settings(CommandLine line, int defaultEpochs) throws UsageException {
+    /** The settings the flags give; the run records the global batch, {@code --batch-size} (per rank) times {@code ranks}. */
+    static TrainingSettings settings(CommandLine line, int defaultEpochs, int ranks) throws UsageException {
         try {
             return new TrainingSettings(line.getOptionValue("optimizer", "adam"),
                     DataOptions.number(line, "lr", TrainingSettings.DEFAULT_LEARNING_RATE),
                     DataOptions.number(line, "beta1", TrainingSettings.DEFAULT_BETA1),
                     DataOptions.number(line, "beta2", TrainingSettings.DEFAULT_BETA2), DataOptions.number(line, "wd", 0),
-                    DataOptions.positive(line, "batch-size", TrainingSettings.DEFAULT_BATCH_SIZE),
+                    DataOptions.positive(line, "batch-size", TrainingSettings.DEFAULT_BATCH_SIZE) * ranks,
                     DataOptions.positive(line, "epochs", defaultEpochs),
                     DataOptions.positive(line, "checkpoint-every", (int) TrainingSettings.DEFAULT_CHECKPOINT_EVERY),
                     DataOptions.positive(line, "keep-checkpoints", TrainingSettings.DEFAULT_KEEP_CHECKPOINTS),

@@ -24,14 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code mpirun -np 2 lipsim finetune --batch-size 4} ends with the weights of one process with
  * {@code --batch-size 8} over the same data and seed (to 1e-4: float32 sums in another order,
- * through Adam).
+ * through Adam), and so does the two-rank run resumed in one process from a checkpoint.
  */
 class DistributedTrainingTest {
 
     private static final Path MPIRUN = Path.of("/usr/bin/mpirun");
     private static final String[] MODEL = {"--random-init", "--depth", "1", "--num_channels", "4", "--conv_size", "2",
         "--depth_linear", "1", "--n_features", "8", "--image-size", "16", "--embedding-dim", "4", "--seed", "3",
-        "--epochs", "2", "--no-eval", "--checkpoint-every", "1000"};
+        "--epochs", "2", "--no-eval", "--checkpoint-every", "3", "--keep-checkpoints", "10"};
 
     @TempDir
     Path work;
@@ -62,23 +62,50 @@ class DistributedTrainingTest {
             }
             assertTrue(compared > 5, "the model's weights were compared");
         }
+        // resume the two-rank run from its step-3 checkpoint in one process: the run recorded its global batch of 8
+        try (var later = Files.list(work.resolve("ranks/checkpoints"))) {
+            for (Path checkpoint : later.filter(p -> !p.getFileName().toString().equals("step-00000003.safetensors")).toList()) {
+                Files.delete(checkpoint);
+            }
+        }
+        JsonNode resumed = new ObjectMapper().readTree(finetune(List.of(), "resumed", List.of("--resume",
+                work.resolve("ranks").toString(), "--no-eval")));
+        assertEquals(3, resumed.get("firstStep").asInt());
+        assertEquals(report.get("steps"), resumed.get("steps"));
+        try (var scope = TensorScope.open()) {
+            Map<String, Tensor> expected = SafeTensors.read(Path.of(new ObjectMapper().readTree(single).get("checkpoint")
+                    .asText())).tensors();
+            Map<String, Tensor> actual = SafeTensors.read(Path.of(resumed.get("checkpoint").asText())).tensors();
+            for (String name : expected.keySet()) {
+                if (name.startsWith("model.")) {
+                    assertEquals(0, expected.get(name).sub(actual.get(name)).abs().max().item(), 1e-4, "resumed " + name);
+                }
+            }
+        }
     }
 
-    /** Runs {@code lipsim finetune} (under {@code launcher} if given) and returns what rank 0 printed. */
+    /** {@code lipsim finetune} of a new run (under {@code launcher} if given); what rank 0 printed. */
     private String lipsim(List<String> launcher, String run, String batch) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("--data_dir", work.resolve("data").toString(), "--train_dir",
+                work.resolve(run).toString(), "--batch-size", batch));
+        arguments.addAll(List.of(MODEL));
+        return finetune(launcher, run, arguments);
+    }
+
+    /** {@code lipsim finetune ARGUMENTS} in a new JVM (under {@code launcher} if given); what it printed on stdout. */
+    private String finetune(List<String> launcher, String name, List<String> arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "finetune", "--data_dir", work.resolve("data").toString(), "--train_dir", work.resolve(run).toString(),
-                "--batch-size", batch));
-        command.addAll(List.of(MODEL));
-        Process process = new ProcessBuilder(command).redirectError(work.resolve(run + ".err").toFile()).start();
+                "finetune"));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectError(work.resolve(name + ".err").toFile()).start();
         String output = new String(process.getInputStream().readAllBytes());
         boolean finished = process.waitFor(180, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly();
         }
-        assertEquals(0, finished ? process.exitValue() : -1, run + " failed: " + output + Files.readString(work.resolve(run
+        assertEquals(0, finished ? process.exitValue() : -1, name + " failed: " + output + Files.readString(work.resolve(name
                 + ".err")));
         return output;
     }

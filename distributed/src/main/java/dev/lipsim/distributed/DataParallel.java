@@ -15,9 +15,10 @@ import java.util.List;
 /**
  * Data parallelism as PyTorch's DDP does it, over MPI: every rank starts from rank 0's
  * parameters and buffers, computes gradients on its own shard of each batch, and before the
- * optimizer step the gradients are averaged across ranks, in buckets of flattened gradients of
- * at most {@link #BUCKET_BYTES} rather than one call per tensor. With equal shards this equals
- * one process training on the whole batch.
+ * optimizer step the gradients are combined across ranks, in buckets of flattened gradients of
+ * at most {@link #BUCKET_BYTES} rather than one call per tensor (summed, or averaged for a loss
+ * that averages over the batch). With equal shards this equals one process training on the
+ * whole batch.
  */
 public final class DataParallel implements Replicas {
 
@@ -53,8 +54,8 @@ public final class DataParallel implements Replicas {
     }
 
     @Override
-    public double average(double value) {
-        return mpi.allReduceSum(value) / worldSize();
+    public double sum(double value) {
+        return mpi.allReduceSum(value);
     }
 
     @Override
@@ -77,17 +78,16 @@ public final class DataParallel implements Replicas {
     }
 
     /**
-     * Replaces each parameter's gradient by its mean over the ranks. Parameters without a gradient
-     * (unused by the forward pass) are left out, so the forward pass must use the same parameters
-     * on every rank, as DDP assumes; gradients must be float32.
+     * Parameters without a gradient (unused by the forward pass) are left out, so the forward pass
+     * must use the same parameters on every rank, as DDP assumes; gradients must be float32.
      */
     @Override
-    public void averageGradients(List<Parameter> parameters) {
+    public void sumGradients(List<Parameter> parameters, double scale) {
         List<Tensor> gradients = parameters.stream().map(p -> p.value().grad()).filter(java.util.Objects::nonNull).toList();
         try (var noGrad = Autograd.noGrad()) {
             forEachBucket(gradients, (bucket, buffer, count) -> {
                 mpi.allReduceSum(buffer.segment(), count);
-                buffer.scale(1.0 / worldSize());
+                buffer.scale(scale);
             });
         }
     }

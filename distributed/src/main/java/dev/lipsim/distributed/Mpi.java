@@ -91,6 +91,13 @@ public final class Mpi implements AutoCloseable {
         watchdog.start();
     }
 
+    /** Whether an MPI launcher (mpirun, or Slurm with PMI) started this process. */
+    public static boolean launched() {
+        Map<String, String> environment = System.getenv();
+        return environment.containsKey("OMPI_COMM_WORLD_SIZE") || environment.containsKey("PMIX_RANK")
+                || environment.containsKey("PMI_SIZE");
+    }
+
     /** Initialises MPI once per process (later calls return the same world). */
     public static synchronized Mpi init() {
         if (world == null) {

@@ -17,11 +17,15 @@ public interface Replicas extends AutoCloseable {
     /** Overwrites every replica's parameters and buffers with rank 0's. */
     void broadcastFromRankZero(Module module);
 
-    /** Replaces each parameter's gradient by its mean over the replicas. */
-    void averageGradients(List<Parameter> parameters);
+    /**
+     * Replaces each parameter's gradient by its sum over the replicas times {@code scale}: 1 for a
+     * loss that sums over the batch, {@code 1 / worldSize()} for one that averages over it, so
+     * that the result is the gradient of the loss over the whole global batch.
+     */
+    void sumGradients(List<Parameter> parameters, double scale);
 
-    /** The mean of {@code value} over the replicas. */
-    double average(double value);
+    /** The sum of {@code value} over the replicas. */
+    double sum(double value);
 
     /** Whether {@code value} is true on any replica (so that all take the same branch). */
     boolean anyOf(boolean value);
@@ -46,10 +50,14 @@ public interface Replicas extends AutoCloseable {
         public void broadcastFromRankZero(Module module) {}
 
         @Override
-        public void averageGradients(List<Parameter> parameters) {}
+        public void sumGradients(List<Parameter> parameters, double scale) {
+            if (scale != 1) {
+                throw new IllegalArgumentException("one process scales nothing, got " + scale);
+            }
+        }
 
         @Override
-        public double average(double value) {
+        public double sum(double value) {
             return value;
         }
 

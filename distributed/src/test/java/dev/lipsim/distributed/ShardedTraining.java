@@ -49,7 +49,7 @@ public final class ShardedTraining {
                     optimizer.zeroGrad();
                     loss.backward();
                     if (ranks) {
-                        parallel.averageGradients(model.parameters());
+                        parallel.sumGradients(model.parameters(), 1.0 / size); // the loss is a mean over the batch
                     }
                     optimizer.step();
                 }

@@ -38,7 +38,7 @@ public final class Distillation extends TrainingJob {
     private Distillation(DistillConfig config, RunDirectory folder, TrainingRun.Resume from, List<Path> images, Teacher teacher,
             Device device, int decodeThreads, Replicas replicas) {
         var data = new DistillationData(DistillationData.keyRoot(Path.of(config.dataDir())), images, config.model().imageSize(),
-                config.training().batchSize(), config.seed(), decodeThreads, replicas);
+                perReplica(config.training().batchSize(), replicas), config.seed(), decodeThreads, replicas);
         super(new TrainingRun<>(folder, from.from(), from.step(), config.training(),
                 student -> new DistillationObjective(student, teacher, config.loss().equals("sum"), device), data,
                 totalSteps -> schedule(config, totalSteps), device, replicas));

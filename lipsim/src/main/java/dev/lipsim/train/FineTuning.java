@@ -35,8 +35,8 @@ public final class FineTuning extends TrainingJob {
             Device device, int decodeThreads, Replicas replicas) {
         EmbeddingMap embedding = embeddingMap(config);
         TrainingSettings training = config.training();
-        var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), training.batchSize(), config.seed(),
-                decodeThreads, replicas);
+        var data = new TwoAfcTrainingData(triplets, config.model().imageSize(), perReplica(training.batchSize(), replicas),
+                config.seed(), decodeThreads, replicas);
         super(new TrainingRun<>(folder, from.from(), from.step(), training, model -> config.loss().equals("hinge")
                 ? new HingeObjective(model, embedding, config.margin(), device)
                 : new RmseObjective(model, embedding, device), data, totalSteps -> schedule(config, totalSteps), device,

@@ -33,6 +33,11 @@ public final class HingeObjective implements Objective<TwoAfcSample> {
     }
 
     @Override
+    public boolean sumsOverBatch() {
+        return true;
+    }
+
+    @Override
     public Tensor loss(ImageBatches.Batch<TwoAfcSample> batch) {
         try (var scope = TensorScope.open()) {
             Tensor logits = TripletLogits.of(model, embedding, batch, device);

@@ -13,4 +13,13 @@ import dev.lipsim.tensor.Tensor;
 public interface Objective<I> {
 
     Tensor loss(ImageBatches.Batch<I> batch);
+
+    /**
+     * Whether the loss sums over the batch's samples (rather than averaging): data-parallel
+     * replicas then sum their gradients instead of averaging them, so that the step is the
+     * single-process step on the whole global batch.
+     */
+    default boolean sumsOverBatch() {
+        return false;
+    }
 }

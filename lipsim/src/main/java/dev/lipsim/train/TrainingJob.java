@@ -1,5 +1,6 @@
 package dev.lipsim.train;
 
+import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.LipSimModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +50,19 @@ public abstract sealed class TrainingJob implements AutoCloseable permits FineTu
     @Override
     public void close() {
         training.close();
+    }
+
+    /**
+     * A replica's share of a run's global batch: the run records the global batch, so a run
+     * resumed on another number of ranks keeps its steps, data order and schedule, as long as
+     * the number of ranks divides it.
+     */
+    static int perReplica(int globalBatch, Replicas replicas) {
+        if (globalBatch % replicas.worldSize() != 0) {
+            throw new IllegalArgumentException("the run's batch of " + globalBatch + " does not divide among "
+                    + replicas.worldSize() + " ranks; use a number of ranks that divides it");
+        }
+        return globalBatch / replicas.worldSize();
     }
 
     /** The configuration in a run folder, read with {@code parser}; one it cannot read names the file. */

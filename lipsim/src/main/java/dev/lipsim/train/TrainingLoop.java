@@ -27,8 +27,8 @@ import java.util.function.BooleanSupplier;
  * a checkpoint's step continues exactly as the uninterrupted run would have.
  *
  * <p>Data-parallel ({@link Replicas}): each replica trains on its share of every batch
- * ({@link TrainingData#shard}); after backward the loss and the gradients are averaged over the
- * replicas, so all of them take the same decisions (divergence, stopping) and the same update;
+ * ({@link TrainingData#shard}); after backward the loss and the gradients are combined over the
+ * replicas (summed or averaged as the objective reduces its batch), so all of them take the same decisions (divergence, stopping) and the same update;
  * rank 0 alone writes metrics, checkpoints and progress.
  *
  * @param <I> the items of a batch
@@ -149,13 +149,13 @@ public final class TrainingLoop<I> {
         double loss;
         int samples = batch.items().size() * replicas.worldSize();
         try (batch) {
-            loss = replicas.average(backward(batch));
+            loss = replicas.sum(backward(batch)) * gradientScale();
         }
         if (!Double.isFinite(loss)) {
             optimizer.zeroGrad();
             throw diverged("the loss is " + loss, step, epoch, saved);
         }
-        replicas.averageGradients(optimizer.parameters());
+        replicas.sumGradients(optimizer.parameters(), gradientScale());
         double gradientNorm = gradientNorm();
         if (!Double.isFinite(gradientNorm)) {
             optimizer.zeroGrad();
@@ -168,6 +168,11 @@ public final class TrainingLoop<I> {
         optimizer.zeroGrad();
         return new StepRecord(step + 1, total, epoch, loss, learningRate, gradientNorm, samples,
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /** How replicas' gradients combine: summed for a loss that sums over the batch, else averaged. */
+    private double gradientScale() {
+        return objective.sumsOverBatch() ? 1 : 1.0 / replicas.worldSize();
     }
 
     /** This replica's loss on {@code batch}, its gradients accumulated (unless the loss is not finite). */

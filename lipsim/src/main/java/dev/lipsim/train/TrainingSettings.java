@@ -14,7 +14,7 @@ import java.util.List;
  * @param beta1 Adam's first-moment decay
  * @param beta2 Adam's second-moment decay
  * @param weightDecay weight decay
- * @param batchSize samples per step
+ * @param batchSize samples per step, over all data-parallel ranks together
  * @param epochs passes over the data
  * @param checkpointEvery steps between checkpoints
  * @param keepCheckpoints newest checkpoints kept
