@@ -104,7 +104,8 @@ public final class Mpi implements AutoCloseable {
             SymbolLookup symbols = load();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment provided = arena.allocate(ValueLayout.JAVA_INT);
-                check(MpiC.MPI_Init_thread(MemorySegment.NULL, MemorySegment.NULL, MPI_THREAD_FUNNELED, provided), "MPI_Init_thread");
+                check(MpiC.MPI_Init_thread(MemorySegment.NULL, MemorySegment.NULL, MPI_THREAD_FUNNELED, provided),
+                        "MPI_Init_thread");
                 MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment comm = symbol(symbols, "ompi_mpi_comm_world");
                 check(MpiC.MPI_Comm_rank(comm, value), "MPI_Comm_rank");
@@ -156,7 +157,8 @@ public final class Mpi implements AutoCloseable {
         for (long done = 0; done < bytes; done += Integer.MAX_VALUE) {
             int n = (int) Math.min(Integer.MAX_VALUE, bytes - done);
             MemorySegment part = buffer.asSlice(done);
-            complete("MPI_Bcast", () -> MpiC.MPI_Bcast(part, n, symbol("ompi_mpi_byte"), root, symbol("ompi_mpi_comm_world")));
+            complete("MPI_Bcast", () -> MpiC.MPI_Bcast(part, n, symbol("ompi_mpi_byte"), root,
+                    symbol("ompi_mpi_comm_world")));
         }
     }
 

@@ -28,7 +28,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Data-parallel ({@link Replicas}): each replica trains on its share of every batch
  * ({@link TrainingData#shard}); after backward the loss and the gradients are combined over the
- * replicas (summed or averaged as the objective reduces its batch), so all of them take the same decisions (divergence, stopping) and the same update;
+ * replicas (summed or averaged as the objective reduces its batch), so all of them take the same
+ * decisions (divergence, stopping) and the same update;
  * rank 0 alone writes metrics, checkpoints and progress.
  *
  * @param <I> the items of a batch
