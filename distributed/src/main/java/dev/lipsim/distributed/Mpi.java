@@ -10,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +41,8 @@ public final class Mpi implements AutoCloseable {
     private final SymbolLookup symbols;
     private final int rank;
     private final int size;
+    /** When the collective in progress must have finished (nanoTime), or 0 while none runs; read by the watchdog. */
+    private volatile long deadline;
 
     private Mpi(SymbolLookup symbols, int rank, int size) {
         this.symbols = symbols;
@@ -54,9 +55,6 @@ public final class Mpi implements AutoCloseable {
     private interface Collective {
         int call();
     }
-
-    /** When the collective in progress must have finished (nanoTime), or 0 while none runs; read by the watchdog. */
-    private volatile long deadline;
 
     /**
      * Runs a collective under a deadline of {@link #TIMEOUT_SECONDS}: a blocking call would wait
@@ -228,7 +226,6 @@ public final class Mpi implements AutoCloseable {
     }
 
     private static Path library() {
-        List<String> candidates = new ArrayList<>();
         String property = System.getProperty("lipsim.mpi.library");
         String variable = System.getenv("LIPSIM_MPI_LIBRARY");
         if (property != null || variable != null) {
@@ -239,13 +236,8 @@ public final class Mpi implements AutoCloseable {
             }
             return given;
         }
-        candidates.addAll(SYSTEM_LIBRARIES);
-        for (String candidate : candidates) {
-            if (Files.isRegularFile(Path.of(candidate))) {
-                return Path.of(candidate);
-            }
-        }
-        throw new IllegalStateException("no Open MPI library found (looked at " + candidates + "); install Open MPI"
-                + " (Debian: openmpi-bin) or set LIPSIM_MPI_LIBRARY to its libmpi.so.40");
+        return SYSTEM_LIBRARIES.stream().map(Path::of).filter(Files::isRegularFile).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Open MPI library found (looked at " + SYSTEM_LIBRARIES
+                        + "); install Open MPI (Debian: openmpi-bin) or set LIPSIM_MPI_LIBRARY to its libmpi.so.40"));
     }
 }
