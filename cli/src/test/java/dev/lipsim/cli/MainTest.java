@@ -34,6 +34,9 @@ class MainTest {
                     || report.at("/libtorch/origin").asText().startsWith("-Dlibtorch.path="));
         }
         assertTrue(report.at("/threads").asInt() >= 1);
+        String mpi = report.at("/mpi/library").asText();
+        assertTrue(mpi.endsWith("libmpi.so.40") || mpi.startsWith("none: no Open MPI library found"), mpi);
+        assertEquals(false, report.at("/mpi/launchedByMpi").asBoolean(), "not started by mpirun");
     }
 
     @Test
