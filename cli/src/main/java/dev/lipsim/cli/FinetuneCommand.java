@@ -57,21 +57,15 @@ final class FinetuneCommand implements Command {
         try (Replicas replicas = TrainingOptions.replicas(line);
                 FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads, replicas)
                         : start(line, device, decodeThreads, replicas)) {
-            boolean writer = replicas.rank() == 0; // the other ranks train and stay silent
-            if (TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED) {
-                if (writer) {
-                    Json.print(report, out);
+            boolean interrupted = TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED;
+            if (replicas.rank() == 0) { // the other ranks train and stay silent
+                if (!interrupted && !line.hasOption("no-eval")) {
+                    report.put("evaluation", run.evaluate(decodeThreads));
                 }
-                return INTERRUPTED;
-            }
-            if (writer && !line.hasOption("no-eval")) {
-                report.put("evaluation", run.evaluate(decodeThreads));
-            }
-            if (writer) {
                 Json.print(report, out);
             }
+            return interrupted ? INTERRUPTED : Main.OK;
         }
-        return Main.OK;
     }
 
     private static FineTuning resume(CommandLine line, Device device, int decodeThreads, Replicas replicas)

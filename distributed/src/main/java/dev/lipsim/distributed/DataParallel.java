@@ -73,7 +73,7 @@ public final class DataParallel implements Replicas {
     public void broadcastFromRankZero(Module module) {
         List<Tensor> values = module.stateDict().values().stream().toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(values, (bucket, buffer, count) -> mpi.broadcast(buffer.segment(), count * Float.BYTES, 0));
+            forEachBucket(values, (buffer, count) -> mpi.broadcast(buffer.segment(), count * Float.BYTES, 0));
         }
     }
 
@@ -85,7 +85,7 @@ public final class DataParallel implements Replicas {
     public void sumGradients(List<Parameter> parameters, double scale) {
         List<Tensor> gradients = parameters.stream().map(p -> p.value().grad()).filter(java.util.Objects::nonNull).toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(gradients, (bucket, buffer, count) -> {
+            forEachBucket(gradients, (buffer, count) -> {
                 mpi.allReduceSum(buffer.segment(), count);
                 buffer.scale(scale);
             });
@@ -95,7 +95,7 @@ public final class DataParallel implements Replicas {
     /** What happens to one bucket's flattened values between copying them in and copying them back. */
     @FunctionalInterface
     private interface Exchange {
-        void on(List<Tensor> bucket, Buffer buffer, long count);
+        void on(Buffer buffer, long count);
     }
 
     /** A native float32 buffer and a tensor viewing it. */
@@ -135,7 +135,7 @@ public final class DataParallel implements Replicas {
                 view.narrow(0, offset, tensor.numel()).copy_(tensor.flatten(0, -1));
                 offset += tensor.numel();
             }
-            exchange.on(bucket, new Buffer(segment, view), count);
+            exchange.on(new Buffer(segment, view), count);
             offset = 0;
             for (Tensor tensor : bucket) {
                 tensor.copy_(view.narrow(0, offset, tensor.numel()).reshape(tensor.shape()));

@@ -65,13 +65,13 @@ public final class Retrieval {
             double[][] distances = new double[n][];
             double[] radii = new double[n];
             int[] ranks = new int[n];
+            // [n, kept]: each query's most similar indexed images first, sorted by libtorch in one call
+            long[] order = similarities.sort(1, true).indices().narrow(1, 0, kept).toLongArray();
             for (int q = 0; q < n; q++) {
                 double[] s = similarities.select(0, q).toDoubleArray();
-                Integer[] order = IntStream.range(0, s.length).boxed().toArray(Integer[]::new);
-                Arrays.sort(order, (a, b) -> Double.compare(s[b], s[a]));
-                nearest[q] = Arrays.stream(order, 0, kept).mapToInt(Integer::intValue).toArray();
+                nearest[q] = Arrays.stream(order, q * kept, (q + 1) * kept).mapToInt(Math::toIntExact).toArray();
                 distances[q] = Arrays.stream(nearest[q]).mapToDouble(j -> Math.clamp(1 - s[j], 0, 2)).toArray();
-                radii[q] = radius(s, order[0], featureNorms[q]);
+                radii[q] = radius(s, nearest[q][0], featureNorms[q]);
                 if (matches[q] >= 0) {
                     int match = matches[q];
                     ranks[q] = 1 + (int) IntStream.range(0, s.length)
