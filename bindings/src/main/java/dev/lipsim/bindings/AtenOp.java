@@ -1,8 +1,11 @@
 package dev.lipsim.bindings;
 
+import dev.lipsim.bindings.Preconditions.Precondition;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * An ATen operator, declared by its schema and called through libtorch's boxed dispatcher
@@ -17,7 +20,12 @@ import java.util.List;
  * are checked against it as they are added, and every argument must be given (the dispatcher
  * applies no defaults). A non-optional {@code Scalar} argument cannot cross the 2.10 C ABI, so
  * such schemas are refused here, when the op is declared; use a Tensor overload or
- * {@link ShimOps}. Immutable and thread-safe.
+ * {@link ShimOps}.
+ *
+ * <p>Where {@link UnboxedRules} knows the op, a call whose arguments pass its precondition goes
+ * through the op's unboxed entry point instead ({@link UnboxedEntry}); same result, less
+ * overhead. {@link Dispatch} reports which ops can. Declare ops once, as constants: every
+ * declaration is kept for that report. Immutable and thread-safe.
  */
 public final class AtenOp {
 
@@ -28,12 +36,29 @@ public final class AtenOp {
     final MemorySegment nameC;
     final MemorySegment overloadC;
     final String qualifiedName;
+    /** The unboxed entry point and its precondition, both null when every call is boxed. */
+    final UnboxedEntry unboxed;
+    final Precondition precondition;
+    /** Why calls are always boxed, or null. */
+    final String boxedReason;
+    /** Calls that took the unboxed path; racy across threads, for tests and reports. */
+    long unboxedCalls;
 
-    private AtenOp(OpSchema schema) {
+    static final Queue<AtenOp> DECLARED = new ConcurrentLinkedQueue<>();
+
+    private AtenOp(OpSchema schema, UnboxedEntry unboxed, Precondition precondition, String boxedReason) {
         this.schema = schema;
         this.nameC = Arena.global().allocateFrom(schema.name());
         this.overloadC = Arena.global().allocateFrom(schema.overload());
         this.qualifiedName = schema.qualifiedName();
+        this.unboxed = unboxed;
+        this.precondition = precondition;
+        this.boxedReason = boxedReason;
+    }
+
+    /** An op for {@link LayoutProbes}: calls go only where the probe sends them. */
+    static AtenOp forProbe(OpSchema schema) {
+        return new AtenOp(schema, null, null, "layout probe");
     }
 
     /** Declares an op from its schema; throws if the schema cannot be called through the C ABI. */
@@ -54,7 +79,26 @@ public final class AtenOp {
                         + "', which this call layer cannot decode");
             }
         }
-        return new AtenOp(parsed);
+        AtenOp op = withUnboxedPath(parsed);
+        DECLARED.add(op);
+        return op;
+    }
+
+    private static AtenOp withUnboxedPath(OpSchema schema) {
+        Precondition precondition = UnboxedRules.forSchema(schema);
+        if (precondition == null) {
+            return new AtenOp(schema, null, null, "no precondition known for this schema");
+        }
+        UnboxedEntry.Binding binding = UnboxedEntry.bind(schema);
+        if (binding.entry() == null) {
+            return new AtenOp(schema, null, null, binding.refusal());
+        }
+        for (Object layout : LayoutProbes.failed()) {
+            if (binding.entry().carriers.contains(layout) || binding.entry().result == layout) {
+                return new AtenOp(schema, null, null, "the layout check of " + layout + " failed");
+            }
+        }
+        return new AtenOp(schema, binding.entry(), precondition, null);
     }
 
     /** Starts a call: add every argument in schema order, then finish with one of the {@code call*} methods. */

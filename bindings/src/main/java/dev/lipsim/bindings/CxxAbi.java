@@ -23,7 +23,7 @@ final class CxxAbi {
     private static final Map<String, String> SYMBOLS = new LinkedHashMap<>();
 
     private static final MethodHandle OPERATOR_NEW = bind("_Znwm", "operator new(size_t)",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     private static final MethodHandle OPERATOR_DELETE = bind("_ZdlPv", "operator delete(void*)",
             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     private static final MethodHandle TENSOR_IMPL_GRAD = bind("_ZNK3c1010TensorImpl4gradEv",
@@ -39,6 +39,12 @@ final class CxxAbi {
     private static final MethodHandle CUDA_DEVICE_COUNT = bind("_ZN5torch4cuda12device_countEv",
             "torch::cuda::device_count()", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
 
+    /**
+     * The whole address space, for reading and writing C++ objects by their address without
+     * making a segment per object (the unboxed call path does this on every call).
+     */
+    static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private CxxAbi() {}
 
     private static MethodHandle bind(String symbol, String meaning, FunctionDescriptor descriptor) {
@@ -53,10 +59,10 @@ final class CxxAbi {
         return new ArrayList<>(SYMBOLS.keySet());
     }
 
-    /** C++ {@code operator new}: memory libtorch may free with {@code operator delete}. */
-    static MemorySegment operatorNew(long bytes) {
+    /** C++ {@code operator new}: the address of memory libtorch may free with {@code operator delete}. */
+    static long operatorNew(long bytes) {
         try {
-            return ((MemorySegment) OPERATOR_NEW.invokeExact(bytes)).reinterpret(bytes);
+            return (long) OPERATOR_NEW.invokeExact(bytes);
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }

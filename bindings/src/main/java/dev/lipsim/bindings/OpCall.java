@@ -47,6 +47,11 @@ public final class OpCall {
     private int ownedCount;
     private AtenOp op;
     private int next;
+    /** The unboxed path's argument buffer, facts per argument, and results (null after a boxed call). */
+    private MemorySegment unboxedBuffer;
+    private TensorFacts[] facts = new TensorFacts[0];
+    private TensorHandle[] unboxedResults;
+    private final Values values = new Values();
 
     private OpCall() {}
 
@@ -174,7 +179,7 @@ public final class OpCall {
         requireReturns(op.schema.returns().size() == 1 && op.schema.returns().get(0).kind() == Kind.TENSOR, "Tensor");
         invoke();
         try {
-            return TensorHandle.adopt(stack.getAtIndex(ValueLayout.ADDRESS, 0));
+            return unboxedResults != null ? unboxedResults[0] : TensorHandle.adopt(stack.getAtIndex(ValueLayout.ADDRESS, 0));
         } finally {
             finish();
         }
@@ -189,6 +194,9 @@ public final class OpCall {
         requireReturns(oneList || allTensors, "Tensors");
         invoke();
         try {
+            if (unboxedResults != null) {
+                return unboxedResults;
+            }
             return oneList ? takeList(stack.getAtIndex(ValueLayout.JAVA_LONG, 0)) : takeTensors(returns.size());
         } finally {
             finish();
@@ -199,6 +207,10 @@ public final class OpCall {
     public void callVoid() {
         invoke();
         try {
+            if (unboxedResults != null) {
+                closeAll(unboxedResults);
+                return;
+            }
             var returns = op.schema.returns();
             for (int i = 0; i < returns.size(); i++) {
                 switch (returns.get(i).kind()) {
@@ -252,6 +264,11 @@ public final class OpCall {
                     + op.schema.arguments().get(next).name() + " (the dispatcher applies no defaults)"));
         }
         try {
+            if (op.unboxed != null && Dispatch.unboxedEnabled() && admitted() && op.unboxed.marshal(values, unboxedBuffer())) {
+                unboxedResults = op.unboxed.invoke(unboxedBuffer);
+                op.unboxedCalls++;
+                return;
+            }
             for (int i = 0; i < next; i++) {
                 stack.setAtIndex(ValueLayout.JAVA_LONG, i, encode(i));
             }
@@ -271,6 +288,81 @@ public final class OpCall {
             throw new TorchException(operation, arguments, message);
         }
         ownedCount = 0;
+    }
+
+    // ---- The unboxed path ----
+
+    /** Reads every tensor argument's facts and asks the op's precondition. */
+    private boolean admitted() {
+        if (facts.length < next) {
+            facts = Arrays.copyOf(facts, OpCall.STACK_SLOTS);
+        }
+        MemorySegment out = Scratch.out();
+        var arguments = op.schema.arguments();
+        for (int i = 0; i < next; i++) {
+            if (arguments.get(i).type().kind() == Kind.TENSOR && present[i]) {
+                if (facts[i] == null) {
+                    facts[i] = new TensorFacts();
+                }
+                if (!facts[i].read(values.handle(i).checkedAddress(), out)) {
+                    return false;
+                }
+            }
+        }
+        return op.precondition.admits(values);
+    }
+
+    private MemorySegment unboxedBuffer() {
+        if (unboxedBuffer == null) {
+            unboxedBuffer = Arena.ofAuto().allocate(UnboxedEntry.BUFFER_BYTES, 16);
+        }
+        return unboxedBuffer;
+    }
+
+    /** Whether this call, as built so far, passes its op's precondition for the unboxed path (for tests). */
+    boolean admitsUnboxed() {
+        return op.unboxed != null && admitted();
+    }
+
+    /** Runs {@code entry} with this call's arguments, unchecked: for {@link LayoutProbes} only. */
+    TensorHandle[] callThrough(UnboxedEntry entry) {
+        requireActive();
+        try {
+            if (!entry.marshal(values, unboxedBuffer())) {
+                throw new IllegalStateException("probe arguments do not fit the unboxed buffer");
+            }
+            return entry.invoke(unboxedBuffer);
+        } finally {
+            finish();
+        }
+    }
+
+    /** The arguments added so far, as the unboxed path reads them. */
+    final class Values implements Preconditions.Arguments {
+
+        @Override
+        public TensorFacts tensor(int i) {
+            return present[i] ? facts[i] : null;
+        }
+
+        @Override
+        public long int64(int i) {
+            return raw[i];
+        }
+
+        @Override
+        public boolean present(int i) {
+            return present[i];
+        }
+
+        @Override
+        public long[] ints(int i) {
+            return (long[]) described[i];
+        }
+
+        TensorHandle handle(int i) {
+            return (TensorHandle) described[i];
+        }
     }
 
     // ---- Building helpers ----
@@ -399,10 +491,10 @@ public final class OpCall {
 
     /** An 8-byte box from C++ operator new, which libtorch frees with operator delete. */
     private long box(long value) {
-        MemorySegment box = CxxAbi.operatorNew(8);
-        box.set(ValueLayout.JAVA_LONG, 0, value);
-        log(Owned.BOX, box.address());
-        return box.address();
+        long box = CxxAbi.operatorNew(8);
+        CxxAbi.MEMORY.set(ValueLayout.JAVA_LONG, box, value);
+        log(Owned.BOX, box);
+        return box;
     }
 
     private long newList(int size) {
@@ -451,6 +543,7 @@ public final class OpCall {
 
     private void finish() {
         Arrays.fill(described, 0, Math.max(next, 0), null);
+        unboxedResults = null;
         op = null;
         next = 0;
         POOL.get().addFirst(this);

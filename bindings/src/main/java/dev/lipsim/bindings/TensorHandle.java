@@ -55,10 +55,14 @@ public final class TensorHandle implements AutoCloseable {
 
     /** Takes ownership of a handle libtorch just returned. */
     static TensorHandle adopt(MemorySegment handle) {
-        if (handle.address() == 0) {
+        return adopt(handle.address());
+    }
+
+    static TensorHandle adopt(long handle) {
+        if (handle == 0) {
             throw new IllegalStateException("libtorch returned a null tensor handle");
         }
-        return new TensorHandle(handle.address());
+        return new TensorHandle(handle);
     }
 
     /** Takes ownership of the handle stored in an out-parameter. */

@@ -1,0 +1,53 @@
+package dev.lipsim.bindings;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which path op calls take: libtorch's boxed dispatcher call for every op, or, where an op has
+ * an unboxed entry point and a precondition ({@link AtenOp}), that entry point for calls the
+ * precondition admits. {@code -Dlipsim.dispatch=boxed} forces the boxed call everywhere (to
+ * rule the unboxed path out when chasing a problem, or to compare the two).
+ */
+public final class Dispatch {
+
+    /** The system property that chooses the path: {@code unboxed} (the default) or {@code boxed}. */
+    public static final String PROPERTY = "lipsim.dispatch";
+
+    private static volatile boolean boxedOnly = readProperty();
+
+    private Dispatch() {}
+
+    /** What {@code lipsim info} shows about the call paths. */
+    public record Report(String mode, List<String> unboxedOps, Map<String, String> boxedOps, List<String> failedLayoutChecks) {}
+
+    public static Report report() {
+        LibTorch.load();
+        List<String> failed = LayoutProbes.failed().stream().map(Object::toString).sorted().toList();
+        Map<String, String> boxed = new TreeMap<>();
+        List<String> unboxed = AtenOp.DECLARED.stream().filter(op -> op.unboxed != null).map(AtenOp::name)
+                .distinct().sorted().toList();
+        AtenOp.DECLARED.stream().filter(op -> op.unboxed == null).forEach(op -> boxed.put(op.name(), op.boxedReason));
+        String mode = boxedOnly ? "boxed (forced by -D" + PROPERTY + "=boxed)" : "unboxed where admitted, boxed otherwise";
+        return new Report(mode, unboxed, boxed, failed);
+    }
+
+    static boolean unboxedEnabled() {
+        return !boxedOnly;
+    }
+
+    /** For tests that compare both paths in one JVM. */
+    static void forceBoxed(boolean boxed) {
+        boxedOnly = boxed;
+    }
+
+    private static boolean readProperty() {
+        String value = System.getProperty(PROPERTY, "unboxed");
+        return switch (value) {
+            case "unboxed" -> false;
+            case "boxed" -> true;
+            default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be 'unboxed' or 'boxed', got '" + value + "'");
+        };
+    }
+}
