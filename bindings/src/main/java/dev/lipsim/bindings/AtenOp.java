@@ -4,8 +4,6 @@ import dev.lipsim.bindings.Preconditions.Precondition;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * An ATen operator, declared by its schema and called through libtorch's boxed dispatcher
@@ -24,8 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Where {@link UnboxedRules} knows the op, a call whose arguments pass its precondition goes
  * through the op's unboxed entry point instead ({@link UnboxedEntry}); same result, less
- * overhead. {@link Dispatch} reports which ops can. Declare ops once, as constants: every
- * declaration is kept for that report. Immutable and thread-safe.
+ * overhead; {@link Dispatch} reports which ops can. Immutable and thread-safe.
  */
 public final class AtenOp {
 
@@ -43,8 +40,6 @@ public final class AtenOp {
     final String boxedReason;
     /** Calls that took the unboxed path; racy across threads, for tests and reports. */
     long unboxedCalls;
-
-    static final Queue<AtenOp> DECLARED = new ConcurrentLinkedQueue<>();
 
     private AtenOp(OpSchema schema, UnboxedEntry unboxed, Precondition precondition, String boxedReason) {
         this.schema = schema;
@@ -79,9 +74,7 @@ public final class AtenOp {
                         + "', which this call layer cannot decode");
             }
         }
-        AtenOp op = withUnboxedPath(parsed);
-        DECLARED.add(op);
-        return op;
+        return withUnboxedPath(parsed);
     }
 
     private static AtenOp withUnboxedPath(OpSchema schema) {

@@ -1,5 +1,6 @@
 package dev.lipsim.bindings;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,18 +20,32 @@ public final class Dispatch {
 
     private Dispatch() {}
 
-    /** What {@code lipsim info} shows about the call paths. */
-    public record Report(String mode, List<String> unboxedOps, Map<String, String> boxedOps, List<String> failedLayoutChecks) {}
+    /**
+     * What {@code lipsim info} shows about the call paths.
+     *
+     * @param mode which path calls take
+     * @param unboxedOps the ops with a precondition whose entry point the loaded libtorch has
+     * @param unavailable the ops with a precondition but no usable entry point, with the reason
+     * @param failedLayoutChecks the C++ layouts that did not match (empty when all hold)
+     */
+    public record Report(String mode, List<String> unboxedOps, Map<String, String> unavailable,
+            List<String> failedLayoutChecks) {}
 
     public static Report report() {
         LibTorch.load();
+        List<String> unboxed = new ArrayList<>();
+        Map<String, String> unavailable = new TreeMap<>();
+        for (String schema : UnboxedRules.schemas()) {
+            AtenOp op = AtenOp.of(schema);
+            if (op.unboxed != null) {
+                unboxed.add(op.name());
+            } else {
+                unavailable.put(op.name(), op.boxedReason);
+            }
+        }
         List<String> failed = LayoutProbes.failed().stream().map(Object::toString).sorted().toList();
-        Map<String, String> boxed = new TreeMap<>();
-        List<String> unboxed = AtenOp.DECLARED.stream().filter(op -> op.unboxed != null).map(AtenOp::name)
-                .distinct().sorted().toList();
-        AtenOp.DECLARED.stream().filter(op -> op.unboxed == null).forEach(op -> boxed.put(op.name(), op.boxedReason));
         String mode = boxedOnly ? "boxed (forced by -D" + PROPERTY + "=boxed)" : "unboxed where admitted, boxed otherwise";
-        return new Report(mode, unboxed, boxed, failed);
+        return new Report(mode, List.copyOf(unboxed), unavailable, failed);
     }
 
     static boolean unboxedEnabled() {

@@ -1,5 +1,6 @@
 package dev.lipsim.cli;
 
+import dev.lipsim.bindings.Dispatch;
 import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.bindings.LibTorchInfo;
 import dev.lipsim.distributed.Mpi;
@@ -19,7 +20,7 @@ final class InfoCommand implements Command {
 
     @Override
     public String summary() {
-        return "print the libtorch in use, its ABI version, CUDA availability and threads";
+        return "print the libtorch in use, its ABI version, CUDA availability, op call paths and threads";
     }
 
     @Override
@@ -48,6 +49,13 @@ final class InfoCommand implements Command {
         mpi.put("library", Mpi.describeLibrary());
         mpi.put("launchedByMpi", Mpi.launched());
         report.put("mpi", mpi);
+        Dispatch.Report dispatch = Dispatch.report();
+        Map<String, Object> calls = new LinkedHashMap<>();
+        calls.put("mode", dispatch.mode());
+        calls.put("unboxedOps", dispatch.unboxedOps().size());
+        calls.put("unavailable", dispatch.unavailable());
+        calls.put("failedLayoutChecks", dispatch.failedLayoutChecks());
+        report.put("opCalls", calls);
         report.put("threads", info.threads());
         report.put("java", Runtime.version().toString());
         Json.print(report, out);

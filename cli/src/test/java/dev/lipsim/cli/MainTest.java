@@ -37,6 +37,10 @@ class MainTest {
         String mpi = report.at("/mpi/library").asText();
         assertTrue(mpi.endsWith("libmpi.so.40") || mpi.startsWith("none: no Open MPI library found"), mpi);
         assertEquals(false, report.at("/mpi/launchedByMpi").asBoolean(), "not started by mpirun");
+        boolean boxedOnly = "boxed".equals(System.getProperty("lipsim.dispatch"));
+        assertTrue(report.at("/opCalls/mode").asText().startsWith(boxedOnly ? "boxed" : "unboxed"));
+        assertTrue(report.at("/opCalls/unboxedOps").asInt() > 40, report.at("/opCalls").toString());
+        assertEquals(0, report.at("/opCalls/failedLayoutChecks").size());
     }
 
     @Test
