@@ -43,23 +43,32 @@ public final class SmallOps {
         ops.put("transpose 2x2", () -> a.transpose(0, 1));
         ops.put("reshape 2x2 to 4", () -> a.reshape(4));
         ops.put("select row of 2x2", () -> a.select(0, 1));
+        // at the unboxed path's size limit (65,536 elements), and over it (boxed after the check)
+        Tensor c = Tensor.randn(new Generator(5), new long[] {256, 256}, DType.FLOAT32, Device.CPU);
+        Tensor d = Tensor.randn(new Generator(6), new long[] {512, 512}, DType.FLOAT32, Device.CPU);
+        ops.put("mul 256x256", () -> c.mul(c));
+        ops.put("mul 512x512", () -> d.mul(d));
         String impl = "java " + System.getProperty(Dispatch.PROPERTY, "unboxed");
         for (var op : ops.entrySet()) {
-            System.out.printf("{\"impl\": \"%s\", \"op\": \"%s\", \"ns\": %.1f}%n", impl, op.getKey(), best(op.getValue()));
+            int scale = op.getKey().contains("x256") || op.getKey().contains("x512") ? 100 : 1;
+            System.out.printf("{\"impl\": \"%s\", \"op\": \"%s\", \"ns\": %.1f}%n", impl, op.getKey(),
+                    best(op.getValue(), scale));
         }
     }
 
-    private static double best(Supplier<Tensor> op) {
-        for (int i = 0; i < WARMUP; i++) {
+    /** Best time per op over the rounds; {@code scale} divides the iteration counts for larger ops. */
+    private static double best(Supplier<Tensor> op, int scale) {
+        for (int i = 0; i < WARMUP / scale; i++) {
             op.get().close();
         }
+        int perRound = PER_ROUND / scale;
         double best = Double.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++) {
             long start = System.nanoTime();
-            for (int i = 0; i < PER_ROUND; i++) {
+            for (int i = 0; i < perRound; i++) {
                 op.get().close();
             }
-            best = Math.min(best, (System.nanoTime() - start) / (double) PER_ROUND);
+            best = Math.min(best, (System.nanoTime() - start) / (double) perRound);
         }
         return best;
     }

@@ -16,7 +16,10 @@ public final class Dispatch {
     /** The system property that chooses the path: {@code unboxed} (the default) or {@code boxed}. */
     public static final String PROPERTY = "lipsim.dispatch";
 
-    private static volatile boolean boxedOnly = readProperty();
+    /** Whether {@link #PROPERTY} asks for the boxed call everywhere. */
+    static final boolean CONFIGURED_BOXED = readProperty();
+
+    private static volatile boolean boxedOnly = CONFIGURED_BOXED;
 
     private Dispatch() {}
 

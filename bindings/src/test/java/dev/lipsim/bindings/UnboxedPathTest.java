@@ -29,8 +29,8 @@ class UnboxedPathTest {
             + "Tensor? gradient=None, bool? retain_graph=None, bool create_graph=False) -> ()");
 
     @AfterEach
-    void unboxedAgain() {
-        Dispatch.forceBoxed(false);
+    void restoreTheConfiguredPath() {
+        Dispatch.forceBoxed(Dispatch.CONFIGURED_BOXED);
     }
 
     @Test

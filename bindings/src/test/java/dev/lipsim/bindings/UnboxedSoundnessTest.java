@@ -39,8 +39,8 @@ class UnboxedSoundnessTest {
     }
 
     @AfterEach
-    void unboxedAgain() {
-        Dispatch.forceBoxed(false);
+    void restoreTheConfiguredPath() {
+        Dispatch.forceBoxed(Dispatch.CONFIGURED_BOXED);
     }
 
     @ParameterizedTest
@@ -93,7 +93,6 @@ class UnboxedSoundnessTest {
             }
             return true;
         } finally {
-            Dispatch.forceBoxed(false);
             inputs.forEach(TensorHandle::close);
         }
     }
