@@ -25,6 +25,10 @@ import java.util.StringJoiner;
  * from consumed ones; they are then left alone rather than risk a double free.) Returned tensors
  * come back as new {@link TensorHandle}s owned by the caller.
  *
+ * <p>When the op has an unboxed entry point and the arguments pass its precondition, the call
+ * goes there instead ({@link UnboxedEntry}): tensors are then borrowed, nothing is made for the
+ * callee, and the results are the same new handles.
+ *
  * <p>Instances are pooled per thread, so nested calls (an argument computed by another op while
  * this call is being built) work. A call must be finished on the thread that started it and must
  * not be used after its {@code call*} method.
