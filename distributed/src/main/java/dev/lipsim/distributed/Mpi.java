@@ -26,6 +26,8 @@ import java.util.Map;
 public final class Mpi implements AutoCloseable {
 
     private static final int MPI_THREAD_FUNNELED = 1;
+    /** The tag of the arrival notices that precede every collective. */
+    private static final int ARRIVAL_TAG = 7_301;
     private static final int MPI_MAX_ERROR_STRING = 256;
     private static final List<String> SYSTEM_LIBRARIES = List.of("/usr/lib/x86_64-linux-gnu/libmpi.so.40",
             "/usr/lib64/openmpi/lib/libmpi.so.40", "/usr/lib/openmpi/lib/libmpi.so.40", "/usr/local/lib/libmpi.so.40",
@@ -43,11 +45,18 @@ public final class Mpi implements AutoCloseable {
     private final int size;
     /** When the collective in progress must have finished (nanoTime), or 0 while none runs; read by the watchdog. */
     private volatile long deadline;
+    /** The arrival notices: this rank's collective count, the others' (one per rank), and the requests. */
+    private final MemorySegment collectiveCount = Arena.global().allocate(ValueLayout.JAVA_LONG);
+    private final MemorySegment arrivals;
+    private final MemorySegment requests;
+    private final MemorySegment flag = Arena.global().allocate(ValueLayout.JAVA_INT);
 
     private Mpi(SymbolLookup symbols, int rank, int size) {
         this.symbols = symbols;
         this.rank = rank;
         this.size = size;
+        this.arrivals = Arena.global().allocate(ValueLayout.JAVA_LONG, size);
+        this.requests = Arena.global().allocate(ValueLayout.ADDRESS, 2L * size);
     }
 
     /** A blocking collective; returns MPI's error code. */
@@ -57,18 +66,77 @@ public final class Mpi implements AutoCloseable {
     }
 
     /**
-     * Runs a collective under a deadline of {@link #TIMEOUT_SECONDS}: a blocking call would wait
-     * forever for a rank that stalled or died, so a watchdog thread ends this process past the
-     * deadline, with a message, and {@code mpirun} then ends the others. (The watchdog makes no
-     * MPI call: MPI is initialised for one calling thread.)
+     * Runs a collective under a deadline of {@link #TIMEOUT_SECONDS}. First every rank tells every
+     * other that it has reached this collective ({@link #awaitEveryRank}), so a rank that does not
+     * come is named; then the blocking call, which a watchdog thread ends past the deadline (for a
+     * rank that dies inside it), with a message, and {@code mpirun} then ends the others. (The
+     * watchdog makes no MPI call: MPI is initialised for one calling thread.)
      */
     private void complete(String call, Collective collective) {
+        awaitEveryRank(call);
         deadline = System.nanoTime() + (long) (TIMEOUT_SECONDS * 1e9);
         try {
             check(collective.call(), call);
         } finally {
             deadline = 0;
         }
+    }
+
+    /**
+     * Sends this rank's collective count to every other rank and waits, polling, for theirs. Past
+     * the deadline the ranks whose notice has not come are the ones that stalled or died: this
+     * rank names them and ends the job ({@code MPI_Abort}).
+     */
+    private void awaitEveryRank(String call) {
+        if (size == 1) {
+            return;
+        }
+        long count = collectiveCount.get(ValueLayout.JAVA_LONG, 0) + 1;
+        collectiveCount.set(ValueLayout.JAVA_LONG, 0, count);
+        MemorySegment comm = symbol("ompi_mpi_comm_world");
+        MemorySegment type = symbol("ompi_mpi_long");
+        int pending = 0;
+        for (int other = 0; other < size; other++) {
+            if (other != rank) {
+                check(MpiC.MPI_Irecv(arrivals.asSlice(8L * other, 8), 1, type, other, ARRIVAL_TAG, comm,
+                        requests.asSlice(8L * pending++, 8)), "MPI_Irecv");
+                check(MpiC.MPI_Isend(collectiveCount, 1, type, other, ARRIVAL_TAG, comm,
+                        requests.asSlice(8L * pending++, 8)), "MPI_Isend");
+            }
+        }
+        long due = System.nanoTime() + (long) (TIMEOUT_SECONDS * 1e9);
+        for (long polls = 0; ; polls++) {
+            check(MpiC.MPI_Testall(pending, requests, flag, MemorySegment.NULL), "MPI_Testall");
+            if (flag.get(ValueLayout.JAVA_INT, 0) != 0) {
+                return;
+            }
+            if (System.nanoTime() > due) {
+                System.err.printf("lipsim: rank %d of %d waited %.0f s at %s (collective %d) for rank(s) %s, which stalled"
+                        + " or died; the job stops (-Dlipsim.mpi.timeout=SECONDS sets the wait)%n", rank, size,
+                        TIMEOUT_SECONDS, call, count, missingRanks());
+                System.err.flush();
+                abort(3);
+            }
+            if (polls > 1_000) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
+            }
+        }
+    }
+
+    /** The ranks whose arrival notice has not come, after a timeout: their receive requests test incomplete. */
+    private String missingRanks() {
+        java.util.StringJoiner missing = new java.util.StringJoiner(", ");
+        int request = 0;
+        for (int other = 0; other < size; other++) {
+            if (other != rank) {
+                MpiC.MPI_Test(requests.asSlice(8L * request, 8), flag, MemorySegment.NULL);
+                if (flag.get(ValueLayout.JAVA_INT, 0) == 0) {
+                    missing.add(Integer.toString(other));
+                }
+                request += 2;
+            }
+        }
+        return missing.toString();
     }
 
     private void startWatchdog() {
