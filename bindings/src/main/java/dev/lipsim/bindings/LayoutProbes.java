@@ -53,6 +53,9 @@ final class LayoutProbes {
                             && Arrays.equals(r[0].sizes(), new long[] {2, 1}) && Arrays.equals(floats(r[0]), new float[] {5, 7}));
             probe(failed, "aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
                     c -> c.tensor(x).int64(1).bool(false), r -> Arrays.equals(r[0].sizes(), new long[] {2}));
+            probe(failed, "aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)"
+                    + " -> Tensor", c -> c.tensor(x).intList(1).bool(false).none(),
+                    r -> Arrays.equals(floats(r[0]), new float[] {8, 14}));
             probe(failed, "aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
                     c -> c.tensor(x).scalarType(float64), r -> r[0].dtypeCode() == float64 && ShimOps.itemDouble(r[0]) == 22);
             probe(failed, "aten::clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor",

@@ -104,6 +104,29 @@ final class Preconditions {
         };
     }
 
+    /**
+     * {@code sum} or {@code mean} over the dimensions at argument 1 ({@code int[1]?}; None or empty
+     * means all), distinct and in range, with an optional result dtype at {@code dtypeArgument}.
+     */
+    static Precondition alongDims(long dtypes, int dtypeArgument, long resultDtypes) {
+        return a -> {
+            TensorFacts self = a.tensor(0);
+            if (!self.hasDtype(dtypes) || self.numel() > MAX_ELEMENTS || self.dim > 64
+                    || !optionalDtypeIn(a, dtypeArgument, resultDtypes)) {
+                return false;
+            }
+            long seen = 0;
+            for (long dim : a.present(1) ? a.ints(1) : new long[0]) {
+                int d = wrap(dim, self.dim);
+                if (d < 0 || (seen & (1L << d)) != 0) {
+                    return false;
+                }
+                seen |= 1L << d;
+            }
+            return true;
+        };
+    }
+
     /** {@code argmax(self, dim?, keepdim)}: along a dimension, or over all elements when None. */
     static Precondition argReduction(long dtypes) {
         Precondition along = alongDim(dtypes, 1, true);

@@ -32,13 +32,13 @@ import java.util.Optional;
  * {@code operator new} so that the stable ABI's delete frees it like any handle.
  *
  * <p>Arguments are written into a per-call native buffer: the hidden result pointer in slot 0,
- * argument {@code i} in slot {@code i + 1} (16 bytes each, room for a by-value struct), and
+ * argument {@code i} in slot {@code i + 1} (24 bytes each, room for a by-value struct), and
  * array contents and by-reference temporaries after the slots. The downcall handle is adapted
  * to take just that buffer, so one {@code invokeExact} shape serves every op.
  */
 final class UnboxedEntry {
 
-    static final long SLOT = 16;
+    static final long SLOT = 24;
     static final long BUFFER_BYTES = 4096;
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -52,7 +52,7 @@ final class UnboxedEntry {
 
     /**
      * How one argument is passed, with the C++ type that names it in the symbol. Every carrier is
-     * one or two eightbytes of the SysV ABI's INTEGER class (a pointer, an integer, or a small
+     * one to three eightbytes of the SysV ABI's INTEGER class (a pointer, an integer, or a small
      * trivially copyable struct), written as longs into the argument's slot.
      */
     enum Carrier {
@@ -69,6 +69,11 @@ final class UnboxedEntry {
         INT_ARRAY(2, new Template(C10_ARRAY_REF, new Builtin("l"))),
         /** {@code c10::ArrayRef<c10::SymInt>}: as above; a SymInt holding a plain integer is that integer. */
         SYMINT_ARRAY(2, new Template(C10_ARRAY_REF, C10_SYMINT)),
+        /**
+         * {@code c10::OptionalArrayRef<int64_t>} by value: an optional {@code ArrayRef},
+         * {@code {const int64_t*, size_t, bool engaged}}; 24 bytes, so passed in memory.
+         */
+        OPTIONAL_INT_ARRAY(3, new Template(new Named("c10", "OptionalArrayRef"), new Builtin("l"))),
         /** {@code std::optional<int64_t>} by value: {@code {int64_t, bool engaged}}. */
         OPTIONAL_INT(2, new Template(STD_OPTIONAL, new Builtin("l"))),
         /** {@code std::optional<c10::ScalarType>} by value: {@code {int8_t, bool engaged}} in one eightbyte. */
@@ -98,6 +103,7 @@ final class UnboxedEntry {
                 case "bool" -> BOOL;
                 case "SymInt" -> SYMINT;
                 case "int[]" -> INT_ARRAY;
+                case "int[]?" -> OPTIONAL_INT_ARRAY;
                 case "SymInt[]" -> SYMINT_ARRAY;
                 case "int?" -> OPTIONAL_INT;
                 case "ScalarType?" -> OPTIONAL_SCALAR_TYPE;
@@ -214,8 +220,8 @@ final class UnboxedEntry {
                     buffer.set(LONG, slot, base + data);
                     data += 8;
                 }
-                case INT_ARRAY, SYMINT_ARRAY -> {
-                    long[] values = call.ints(i);
+                case INT_ARRAY, SYMINT_ARRAY, OPTIONAL_INT_ARRAY -> {
+                    long[] values = present ? call.ints(i) : new long[0];
                     if (data + values.length * 8L > BUFFER_BYTES) {
                         return false;
                     }
@@ -227,6 +233,7 @@ final class UnboxedEntry {
                     }
                     buffer.set(LONG, slot, base + data);
                     buffer.set(LONG, slot + 8, values.length);
+                    buffer.set(LONG, slot + 16, present ? 1 : 0);
                     data += values.length * 8L;
                 }
                 case OPTIONAL_INT -> {
@@ -284,8 +291,9 @@ final class UnboxedEntry {
      * {@code (MemorySegment buffer) -> long}: reads the result pointer and each argument from its
      * slot. Pointers and integers travel as longs (the same INTEGER class as a pointer, and no
      * Java object per argument). A two-eightbyte struct travels as two longs when two integer
-     * registers are left for it, which is exactly how the ABI passes it; otherwise the whole
-     * struct goes on the stack, and is described as a struct so that the linker puts it there.
+     * registers are left for it, which is exactly how the ABI passes it; otherwise, and for a
+     * larger struct, the whole struct goes on the stack, and is described as a struct so that the
+     * linker puts it there.
      */
     private static MethodHandle invoker(MemorySegment address, List<Carrier> carriers) {
         List<MemoryLayout> layouts = new ArrayList<>();
@@ -299,15 +307,17 @@ final class UnboxedEntry {
                 layouts.add(LONG);
                 readers.add(longAt(slot));
                 registersUsed++;
-            } else if (registersUsed + 2 <= INTEGER_REGISTERS) {
+            } else if (carriers.get(i).eightbytes == 2 && registersUsed + 2 <= INTEGER_REGISTERS) {
                 layouts.add(LONG);
                 readers.add(longAt(slot));
                 layouts.add(LONG);
                 readers.add(longAt(slot + 8));
                 registersUsed += 2;
             } else {
-                layouts.add(MemoryLayout.structLayout(LONG, LONG));
-                readers.add(sliceAt(slot));
+                int eightbytes = carriers.get(i).eightbytes;
+                layouts.add(MemoryLayout.structLayout(java.util.Collections.nCopies(eightbytes, LONG)
+                        .toArray(MemoryLayout[]::new)));
+                readers.add(sliceAt(slot, eightbytes * 8L));
             }
         }
         MethodHandle downcall = Linker.nativeLinker().downcallHandle(address,
@@ -321,11 +331,11 @@ final class UnboxedEntry {
         return MethodHandles.insertArguments(LONG.varHandle().toMethodHandle(VarHandle.AccessMode.GET), 1, offset);
     }
 
-    private static MethodHandle sliceAt(long offset) {
+    private static MethodHandle sliceAt(long offset, long bytes) {
         try {
             MethodHandle slice = MethodHandles.lookup().findVirtual(MemorySegment.class, "asSlice",
                     MethodType.methodType(MemorySegment.class, long.class, long.class));
-            return MethodHandles.insertArguments(slice, 1, offset, 16L);
+            return MethodHandles.insertArguments(slice, 1, offset, bytes);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }

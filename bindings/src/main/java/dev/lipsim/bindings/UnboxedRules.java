@@ -48,6 +48,10 @@ final class UnboxedRules {
 
         rule("aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor", fullReduction(all, 1, real, false));
         rule("aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor", fullReduction(floating, 1, floating, false));
+        rule("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+                Preconditions.alongDims(all, 3, real));
+        rule("aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+                Preconditions.alongDims(floating, 3, floating));
         rule("aten::max(Tensor self) -> Tensor", fullReduction(real, -1, 0, true));
         rule("aten::min(Tensor self) -> Tensor", fullReduction(real, -1, 0, true));
         rule("aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
