@@ -115,8 +115,11 @@ final class Preconditions {
                     || !optionalDtypeIn(a, dtypeArgument, resultDtypes)) {
                 return false;
             }
+            if (!a.present(1)) {
+                return true; // None: every dimension
+            }
             long seen = 0;
-            for (long dim : a.present(1) ? a.ints(1) : new long[0]) {
+            for (long dim : a.ints(1)) {
                 int d = wrap(dim, self.dim);
                 if (d < 0 || (seen & (1L << d)) != 0) {
                     return false;

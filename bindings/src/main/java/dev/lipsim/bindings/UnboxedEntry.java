@@ -42,6 +42,7 @@ final class UnboxedEntry {
     static final long BUFFER_BYTES = 4096;
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final long[] NO_VALUES = {};
     /** Integer argument registers of the SysV x86-64 ABI (rdi, rsi, rdx, rcx, r8, r9). */
     private static final int INTEGER_REGISTERS = 6;
 
@@ -221,7 +222,7 @@ final class UnboxedEntry {
                     data += 8;
                 }
                 case INT_ARRAY, SYMINT_ARRAY, OPTIONAL_INT_ARRAY -> {
-                    long[] values = present ? call.ints(i) : new long[0];
+                    long[] values = present ? call.ints(i) : NO_VALUES;
                     if (data + values.length * 8L > BUFFER_BYTES) {
                         return false;
                     }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The MPI world this process belongs to, through Open MPI's C API (bound from
@@ -118,14 +120,14 @@ public final class Mpi implements AutoCloseable {
                 abort(3);
             }
             if (polls > 1_000) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
+                LockSupport.parkNanos(50_000L);
             }
         }
     }
 
     /** The ranks whose arrival notice has not come, after a timeout: their receive requests test incomplete. */
     private String missingRanks() {
-        java.util.StringJoiner missing = new java.util.StringJoiner(", ");
+        StringJoiner missing = new StringJoiner(", ");
         int request = 0;
         for (int other = 0; other < size; other++) {
             if (other != rank) {
@@ -150,7 +152,7 @@ public final class Mpi implements AutoCloseable {
                     System.err.flush();
                     Runtime.getRuntime().halt(3);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+                LockSupport.parkNanos(200_000_000L);
             }
         }, "mpi-watchdog");
         watchdog.setDaemon(true);
