@@ -16,6 +16,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# float32 convolutions in float32, as the Java side computes them by default (lipsim.cuda.tf32)
+torch.backends.cudnn.allow_tf32 = False
+
 
 def safe_inv(x):
     return torch.where(x > 0, 1 / torch.where(x > 0, x, torch.ones_like(x)), torch.zeros_like(x))

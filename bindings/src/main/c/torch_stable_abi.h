@@ -20,6 +20,7 @@ typedef uint64_t StableIValue;
 typedef struct AtenTensorOpaque* AtenTensorHandle;
 typedef struct StableListOpaque* StableListHandle;
 typedef struct StringOpaque* StringHandle;
+typedef struct DeviceGuardOpaque* DeviceGuardHandle;
 
 /* ---- Version ---- */
 
@@ -113,6 +114,10 @@ AOTITorchError torch_delete_string(StringHandle handle);
 AOTITorchError torch_parse_device_string(const char* device_string, uint32_t* out_device_type,
     int32_t* out_device_index);
 AOTITorchError torch_get_num_threads(uint32_t* out_num_threads);
+/* Makes device_index the current CUDA device until the guard is deleted. (The current CUDA stream,
+ * aoti_torch_get_current_cuda_stream, lives in libtorch_cuda and is found at run time: CudaContext.) */
+AOTITorchError aoti_torch_create_device_guard(int32_t device_index, DeviceGuardHandle* ret_guard);
+AOTITorchError aoti_torch_delete_device_guard(DeviceGuardHandle guard);
 
 /* ---- ATen ops with a Scalar argument, which the dispatcher cannot take in 2.10 ---- */
 

@@ -38,6 +38,10 @@ final class CxxAbi {
             "torch::cuda::is_available()", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN));
     private static final MethodHandle CUDA_DEVICE_COUNT = bind("_ZN5torch4cuda12device_countEv",
             "torch::cuda::device_count()", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+    private static final MethodHandle GLOBAL_CONTEXT = bind("_ZN2at13globalContextEv", "at::globalContext()",
+            FunctionDescriptor.of(ValueLayout.ADDRESS));
+    private static final MethodHandle SET_ALLOW_TF32_CUDNN = bind("_ZN2at7Context17setAllowTF32CuDNNEb",
+            "at::Context::setAllowTF32CuDNN(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
 
     /**
      * The whole address space, for reading and writing C++ objects by their address without
@@ -121,6 +125,15 @@ final class CxxAbi {
     static long cudaDeviceCount() {
         try {
             return (long) CUDA_DEVICE_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw Unchecked.propagate(t);
+        }
+    }
+
+    /** Whether cuDNN may compute float32 convolutions in TF32 (libtorch's default: yes). */
+    static void setAllowTf32CuDnn(boolean allow) {
+        try {
+            SET_ALLOW_TF32_CUDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), allow);
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }

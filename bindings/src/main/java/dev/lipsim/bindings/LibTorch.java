@@ -26,11 +26,19 @@ public final class LibTorch {
     /** The oldest libtorch ABI this project works with: 2.10.0. */
     public static final long MINIMUM_ABI_VERSION = 0x020A_0000_0000_0000L;
 
+    /**
+     * {@code -Dlipsim.cuda.tf32=true} lets cuDNN compute float32 convolutions in TF32, as PyTorch
+     * does by default: faster on Ampere and newer GPUs, but with about 1e-3 relative error where
+     * float32 has 1e-7, which the margins of a certificate do not allow for. Off unless asked.
+     */
+    public static final String TF32_PROPERTY = "lipsim.cuda.tf32";
+
     private static final System.Logger LOG = System.getLogger(LibTorch.class.getName());
 
     private static LibTorchInfo info;
     private static NativeLoadException failure;
     private static SymbolLookup symbols;
+    private static volatile boolean tf32Convolutions;
 
     private LibTorch() {}
 
@@ -82,6 +90,18 @@ public final class LibTorch {
         return readThreads();
     }
 
+    /** Whether cuDNN may use TF32 for float32 convolutions from now on (see {@link #TF32_PROPERTY}). */
+    public static synchronized void allowTf32Convolutions(boolean allow) {
+        load();
+        CxxAbi.setAllowTf32CuDnn(allow);
+        tf32Convolutions = allow;
+    }
+
+    public static boolean tf32Convolutions() {
+        load();
+        return tf32Convolutions;
+    }
+
     private static int readThreads() {
         var out = Scratch.out();
         Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");
@@ -124,6 +144,8 @@ public final class LibTorch {
             }
         }
         CxxAbi.verify();
+        tf32Convolutions = Boolean.getBoolean(TF32_PROPERTY);
+        CxxAbi.setAllowTf32CuDnn(tf32Convolutions);
         try {
             ErrorMessages.init(symbols);
         } catch (RuntimeException | LinkageError e) {

@@ -52,9 +52,9 @@ final class FinetuneCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Device device = ModelOptions.computeOn(line);
+        Device device = TrainingOptions.device(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (Replicas replicas = TrainingOptions.replicas(line);
+        try (Replicas replicas = TrainingOptions.replicas(line, device);
                 FineTuning run = line.hasOption("resume") ? resume(line, device, decodeThreads, replicas)
                         : start(line, device, decodeThreads, replicas)) {
             boolean interrupted = TrainingOptions.train(run, name(), line, report).status() == TrainingLoop.Status.INTERRUPTED;

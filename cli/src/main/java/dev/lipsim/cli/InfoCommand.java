@@ -4,6 +4,7 @@ import dev.lipsim.bindings.Dispatch;
 import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.bindings.LibTorchInfo;
 import dev.lipsim.distributed.Mpi;
+import dev.lipsim.distributed.Nccl;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +40,7 @@ final class InfoCommand implements Command {
         Map<String, Object> cuda = new LinkedHashMap<>();
         cuda.put("available", info.cudaAvailable());
         cuda.put("devices", info.cudaDeviceCount());
+        cuda.put("tf32Convolutions", LibTorch.tf32Convolutions());
         if (info.cudaProblem() != null) {
             cuda.put("problem", info.cudaProblem());
         }
@@ -49,6 +51,7 @@ final class InfoCommand implements Command {
         mpi.put("library", Mpi.describeLibrary());
         mpi.put("launchedByMpi", Mpi.launched());
         report.put("mpi", mpi);
+        report.put("nccl", Map.of("library", Nccl.describeLibrary()));
         Dispatch.Report dispatch = Dispatch.report();
         Map<String, Object> calls = new LinkedHashMap<>();
         calls.put("mode", dispatch.mode());

@@ -54,9 +54,9 @@ final class TrainCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
-        Device device = ModelOptions.computeOn(line);
+        Device device = TrainingOptions.device(line);
         Map<String, Object> report = new LinkedHashMap<>();
-        try (Replicas replicas = TrainingOptions.replicas(line);
+        try (Replicas replicas = TrainingOptions.replicas(line, device);
                 Distillation run = line.hasOption("resume") ? resume(line, device, decodeThreads, replicas)
                         : start(line, device, decodeThreads, replicas)) {
             report.put("teacher", run.config().teacher());

@@ -2,9 +2,11 @@ package dev.lipsim.cli;
 
 import static dev.lipsim.cli.Flags.value;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.distributed.DataParallel;
 import dev.lipsim.distributed.Mpi;
 import dev.lipsim.distributed.Replicas;
+import dev.lipsim.tensor.Device;
 import dev.lipsim.train.Progress;
 import dev.lipsim.train.RunDirectory;
 import dev.lipsim.train.StopSignal;
@@ -46,27 +48,42 @@ final class TrainingOptions {
                 + TrainingSettings.DEFAULT_KEEP_CHECKPOINTS + ")"));
         options.addOption(value("frequency-log-steps", "N", "steps between progress lines when not on a terminal (default 10)"));
         options.addOption(value("distributed", "MODE", "auto (default: data-parallel when launched by mpirun or srun) or off"));
-        options.addOption(value("backend", "NAME", "mpi (default; NCCL is not available in this version)"));
+        options.addOption(value("backend", "NAME", "what gradients travel over between ranks: mpi (default, host memory) or"
+                + " nccl (GPU memory; needs --device cuda, which under MPI means each rank's own GPU)"));
     }
 
     /**
-     * The replicas this process trains with: MPI's world when launched under MPI and not
-     * {@code --distributed off}, else this process alone. {@code --batch-size} is then per replica.
+     * The {@code --device} to train on. Under MPI a plain {@code cuda} means this rank's own GPU:
+     * its local rank modulo the machine's GPUs, as {@code torchrun}'s {@code LOCAL_RANK} does.
      */
-    static Replicas replicas(CommandLine line) throws UsageException {
-        String mode = line.getOptionValue("distributed", "auto");
+    static Device device(CommandLine line) throws UsageException {
+        Device device = ModelOptions.computeOn(line);
+        boolean plainCuda = line.getOptionValue("device", "cpu").strip().equalsIgnoreCase("cuda");
+        if (plainCuda && distributed(line)) {
+            return Device.cuda((int) (Mpi.localRank() % LibTorch.load().cudaDeviceCount()));
+        }
+        return device;
+    }
+
+    /**
+     * The replicas this process trains with on {@code device}: MPI's world when launched under MPI
+     * and not {@code --distributed off}, with gradients over {@code --backend}; else this process
+     * alone. {@code --batch-size} is then per replica.
+     */
+    static Replicas replicas(CommandLine line, Device device) throws UsageException {
         String backend = line.getOptionValue("backend", "mpi");
-        if (!mode.equals("auto") && !mode.equals("off")) {
-            throw new UsageException("--distributed must be auto or off, got '" + mode + "'");
+        if (!backend.equals("mpi") && !backend.equals("nccl")) {
+            throw new UsageException("--backend must be mpi or nccl, got '" + backend + "'");
         }
-        if (!backend.equals("mpi")) {
-            throw new UsageException("--backend " + backend + " is not available in this version; use --backend mpi");
+        if (backend.equals("nccl") && !device.isCuda()) {
+            throw new UsageException("--backend nccl reduces gradients in GPU memory; it needs --device cuda, not " + device);
         }
-        if (mode.equals("off") || !Mpi.launched()) {
+        if (!distributed(line)) {
             return Replicas.SINGLE;
         }
         try {
-            DataParallel parallel = new DataParallel(Mpi.init());
+            Mpi mpi = Mpi.init();
+            DataParallel parallel = backend.equals("nccl") ? DataParallel.overNccl(mpi, device) : new DataParallel(mpi);
             if (!line.hasOption("threads")) {
                 parallel.shareCores();
             }
@@ -74,6 +91,15 @@ final class TrainingOptions {
         } catch (IllegalStateException e) {
             throw new UsageException("launched under MPI, but " + e.getMessage() + " (--distributed off trains alone)");
         }
+    }
+
+    /** Whether this run is data-parallel: launched under MPI and not {@code --distributed off}. */
+    private static boolean distributed(CommandLine line) throws UsageException {
+        String mode = line.getOptionValue("distributed", "auto");
+        if (!mode.equals("auto") && !mode.equals("off")) {
+            throw new UsageException("--distributed must be auto or off, got '" + mode + "'");
+        }
+        return mode.equals("auto") && Mpi.launched();
     }
 
     /** The settings the flags give; the run records the global batch, {@code --batch-size} (per rank) times {@code ranks}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
+import dev.lipsim.tensor.RequiresCuda;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import dev.lipsim.tensor.io.SafeTensors;
@@ -84,11 +85,38 @@ class DistributedTrainingTest {
         }
     }
 
+    /**
+     * The GPU check's NCCL training run: {@code mpirun -np 1 lipsim finetune --backend nccl --device
+     * cuda} (MPI shares NCCL's id; gradients are all-reduced in GPU memory) ends where the same
+     * run in one process does.
+     */
+    @Test
+    @RequiresCuda
+    void oneRankOverNcclOnTheGpuEndsWhereOneProcessDoes() throws Exception {
+        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        SyntheticTwoAfc.write(work.resolve("data"), 48, 16, 5);
+        JsonNode single = new ObjectMapper().readTree(lipsim(List.of(), "single", "8", "--device", "cuda"));
+        JsonNode nccl = new ObjectMapper().readTree(lipsim(List.of(MPIRUN.toString(), "-np", "1", "--allow-run-as-root"),
+                "nccl", "8", "--device", "cuda", "--backend", "nccl"));
+        assertEquals(single.get("steps"), nccl.get("steps"));
+        try (var scope = TensorScope.open()) {
+            Map<String, Tensor> expected = SafeTensors.read(Path.of(single.get("checkpoint").asText())).tensors();
+            Map<String, Tensor> actual = SafeTensors.read(Path.of(nccl.get("checkpoint").asText())).tensors();
+            for (String name : expected.keySet()) {
+                if (name.startsWith("model.")) {
+                    assertEquals(0, expected.get(name).sub(actual.get(name)).abs().max().item(), 1e-4, name);
+                }
+            }
+        }
+    }
+
     /** {@code lipsim finetune} of a new run (under {@code launcher} if given); what rank 0 printed. */
-    private String lipsim(List<String> launcher, String run, String batch) throws IOException, InterruptedException {
+    private String lipsim(List<String> launcher, String run, String batch, String... more)
+            throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("--data_dir", work.resolve("data").toString(), "--train_dir",
                 work.resolve(run).toString(), "--batch-size", batch));
         arguments.addAll(List.of(MODEL));
+        arguments.addAll(List.of(more));
         return finetune(launcher, run, arguments);
     }
 

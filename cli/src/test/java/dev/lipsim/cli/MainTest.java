@@ -37,6 +37,9 @@ class MainTest {
         String mpi = report.at("/mpi/library").asText();
         assertTrue(mpi.endsWith("libmpi.so.40") || mpi.startsWith("none: no Open MPI library found"), mpi);
         assertEquals(false, report.at("/mpi/launchedByMpi").asBoolean(), "not started by mpirun");
+        String nccl = report.at("/nccl/library").asText();
+        assertTrue(nccl.endsWith("libnccl.so.2") || nccl.startsWith("none: no NCCL library found"), nccl);
+        assertEquals(false, report.at("/cuda/tf32Convolutions").asBoolean(), "float32 convolutions unless asked");
         boolean boxedOnly = "boxed".equals(System.getProperty("lipsim.dispatch"));
         assertTrue(report.at("/opCalls/mode").asText().startsWith(boxedOnly ? "boxed" : "unboxed"));
         assertTrue(report.at("/opCalls/unboxedOps").asInt() > 40, report.at("/opCalls").toString());

@@ -123,6 +123,12 @@ class TrainingCommandsTest {
         assertTrue(error().contains("--data_dir " + work.resolve("absent") + ": no such folder"), error());
         assertEquals(2, run("finetune", "--data_dir", data.toString(), "--train_dir", work.resolve("empty").toString()));
         assertTrue(error().contains("no model to fine-tune"), error());
+        assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
+            work.resolve("bad3").toString(), "--backend", "nccl"}, TINY)));
+        assertTrue(error().contains("--backend nccl reduces gradients in GPU memory; it needs --device cuda, not cpu"), error());
+        assertEquals(2, run(with(new String[] {"finetune", "--data_dir", data.toString(), "--train_dir",
+            work.resolve("bad4").toString(), "--backend", "gloo"}, TINY)));
+        assertTrue(error().contains("--backend must be mpi or nccl, got 'gloo'"), error());
     }
 
     private static final String[] STUDENT = {"--random-init", "--depth", "1", "--num_channels", "32", "--conv_size", "2",

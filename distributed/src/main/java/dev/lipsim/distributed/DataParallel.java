@@ -5,20 +5,22 @@ import dev.lipsim.nn.Module;
 import dev.lipsim.nn.Parameter;
 import dev.lipsim.tensor.Autograd;
 import dev.lipsim.tensor.DType;
+import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Data parallelism as PyTorch's DDP does it, over MPI: every rank starts from rank 0's
- * parameters and buffers, computes gradients on its own shard of each batch, and before the
- * optimizer step the gradients are combined across ranks, in buckets of flattened gradients of
- * at most {@link #BUCKET_BYTES} rather than one call per tensor (summed, or averaged for a loss
- * that averages over the batch). With equal shards this equals one process training on the
- * whole batch.
+ * Data parallelism as PyTorch's DDP does it: every rank starts from rank 0's parameters and
+ * buffers, computes gradients on its own shard of each batch, and before the optimizer step the
+ * gradients are combined across ranks, in buckets of flattened gradients of at most
+ * {@link #BUCKET_BYTES} rather than one call per tensor (summed, or averaged for a loss that
+ * averages over the batch). With equal shards this equals one process training on the whole
+ * batch. The ranks are MPI's; the buckets travel over MPI through host memory, or over NCCL in
+ * GPU memory ({@link #overNccl}).
  */
 public final class DataParallel implements Replicas {
 
@@ -26,9 +28,30 @@ public final class DataParallel implements Replicas {
     public static final long BUCKET_BYTES = 25L << 20;
 
     private final Mpi mpi;
+    private final Buckets buckets;
 
+    /** Over MPI alone: buckets in host memory. */
     public DataParallel(Mpi mpi) {
+        this(mpi, new MpiBuckets(mpi));
+    }
+
+    private DataParallel(Mpi mpi, Buckets buckets) {
         this.mpi = mpi;
+        this.buckets = buckets;
+    }
+
+    /**
+     * Buckets over NCCL on CUDA {@code device} (this rank's GPU); the NCCL group's id, the agreed
+     * scalars and the arrival notices that name a stalled rank go over MPI.
+     */
+    public static DataParallel overNccl(Mpi mpi, Device device) {
+        Nccl nccl = Nccl.join(mpi.rank(), mpi.size(), device, id -> mpi.broadcast(id, Nccl.UNIQUE_ID_BYTES, 0));
+        return new DataParallel(mpi, new NcclBuckets(mpi, nccl));
+    }
+
+    /** {@code mpi} or {@code nccl}: what the buckets travel over. */
+    public String backend() {
+        return buckets.name();
     }
 
     /**
@@ -65,7 +88,11 @@ public final class DataParallel implements Replicas {
 
     @Override
     public void close() {
-        mpi.close();
+        try {
+            buckets.close();
+        } finally {
+            mpi.close();
+        }
     }
 
     /** Overwrites every rank's parameters and buffers with rank 0's. */
@@ -73,7 +100,7 @@ public final class DataParallel implements Replicas {
     public void broadcastFromRankZero(Module module) {
         List<Tensor> values = module.stateDict().values().stream().toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(values, (buffer, count) -> mpi.broadcast(buffer.segment(), count * Float.BYTES, 0));
+            forEachBucket(values, buckets::broadcastFromRankZero);
         }
     }
 
@@ -85,28 +112,15 @@ public final class DataParallel implements Replicas {
     public void sumGradients(List<Parameter> parameters, double scale) {
         List<Tensor> gradients = parameters.stream().map(p -> p.value().grad()).filter(java.util.Objects::nonNull).toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(gradients, (buffer, count) -> {
-                mpi.allReduceSum(buffer.segment(), count);
-                buffer.scale(scale);
+            forEachBucket(gradients, bucket -> {
+                buckets.allReduceSum(bucket);
+                bucket.mul_(scale);
             });
         }
     }
 
-    /** What happens to one bucket's flattened values between copying them in and copying them back. */
-    @FunctionalInterface
-    private interface Exchange {
-        void on(Buffer buffer, long count);
-    }
-
-    /** A native float32 buffer and a tensor viewing it. */
-    private record Buffer(MemorySegment segment, Tensor view) {
-        void scale(double factor) {
-            view.mul_(factor);
-        }
-    }
-
     /** Copies the tensors, bucket by bucket, into a float32 buffer, exchanges it, and copies the result back in place. */
-    private static void forEachBucket(List<Tensor> tensors, Exchange exchange) {
+    private void forEachBucket(List<Tensor> tensors, Consumer<Tensor> exchange) {
         List<Tensor> bucket = new ArrayList<>();
         long count = 0;
         for (Tensor tensor : tensors) {
@@ -126,20 +140,104 @@ public final class DataParallel implements Replicas {
         }
     }
 
-    private static void exchange(List<Tensor> bucket, long count, Exchange exchange) {
-        try (Arena arena = Arena.ofConfined(); var scope = TensorScope.open()) {
-            MemorySegment segment = arena.allocate(count * Float.BYTES, 64);
-            Tensor view = Tensor.viewOf(segment, DType.FLOAT32, count);
+    private void exchange(List<Tensor> bucket, long count, Consumer<Tensor> exchange) {
+        try (var scope = TensorScope.open()) {
+            Tensor flat = Tensor.empty(new long[] {count}, DType.FLOAT32, buckets.device());
             long offset = 0;
             for (Tensor tensor : bucket) {
-                view.narrow(0, offset, tensor.numel()).copy_(tensor.flatten(0, -1));
+                flat.narrow(0, offset, tensor.numel()).copy_(tensor.flatten(0, -1));
                 offset += tensor.numel();
             }
-            exchange.on(new Buffer(segment, view), count);
+            exchange.accept(flat);
             offset = 0;
             for (Tensor tensor : bucket) {
-                tensor.copy_(view.narrow(0, offset, tensor.numel()).reshape(tensor.shape()));
+                tensor.copy_(flat.narrow(0, offset, tensor.numel()).reshape(tensor.shape()));
                 offset += tensor.numel();
+            }
+        }
+    }
+
+    /** How a bucket (contiguous float32 on {@link #device()}) travels between the ranks, in place. */
+    private interface Buckets extends AutoCloseable {
+        String name();
+
+        Device device();
+
+        void allReduceSum(Tensor bucket);
+
+        void broadcastFromRankZero(Tensor bucket);
+
+        @Override
+        default void close() {}
+    }
+
+    /** Over MPI, in host memory (a model on a GPU has its gradients copied over and back). */
+    private record MpiBuckets(Mpi mpi) implements Buckets {
+        @Override
+        public String name() {
+            return "mpi";
+        }
+
+        @Override
+        public Device device() {
+            return Device.CPU;
+        }
+
+        @Override
+        public void allReduceSum(Tensor bucket) {
+            mpi.allReduceSum(bytes(bucket), bucket.numel());
+        }
+
+        @Override
+        public void broadcastFromRankZero(Tensor bucket) {
+            mpi.broadcast(bytes(bucket), bucket.numel() * Float.BYTES, 0);
+        }
+
+        private static MemorySegment bytes(Tensor bucket) {
+            return bucket.handle().dataPointer().reinterpret(bucket.numel() * Float.BYTES);
+        }
+    }
+
+    /**
+     * Over NCCL, in GPU memory. Each call waits for the device to finish the collective, under
+     * MPI's deadline, so that a rank that died inside it ends the job rather than hanging it.
+     */
+    private record NcclBuckets(Mpi mpi, Nccl nccl) implements Buckets {
+        @Override
+        public String name() {
+            return "nccl";
+        }
+
+        @Override
+        public Device device() {
+            return nccl.device();
+        }
+
+        @Override
+        public void allReduceSum(Tensor bucket) {
+            mpi.guard("ncclAllReduce", () -> {
+                nccl.allReduceSum(bucket);
+                awaitDevice(bucket);
+            });
+        }
+
+        @Override
+        public void broadcastFromRankZero(Tensor bucket) {
+            mpi.guard("ncclBroadcast", () -> {
+                nccl.broadcast(bucket, 0);
+                awaitDevice(bucket);
+            });
+        }
+
+        @Override
+        public void close() {
+            nccl.close();
+        }
+
+        /** Reading one value back waits for the stream the collective was queued on. */
+        private static void awaitDevice(Tensor bucket) {
+            try (var scope = TensorScope.open()) {
+                bucket.narrow(0, 0, 1).item();
             }
         }
     }

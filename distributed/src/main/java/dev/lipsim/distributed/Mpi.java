@@ -75,10 +75,19 @@ public final class Mpi implements AutoCloseable {
      * watchdog makes no MPI call: MPI is initialised for one calling thread.)
      */
     private void complete(String call, Collective collective) {
+        guard(call, () -> check(collective.call(), call));
+    }
+
+    /**
+     * Runs {@code collective}, a blocking collective of this or another library (NCCL), under the
+     * arrival notices and the deadline that MPI's own collectives have: a rank that does not come
+     * is named, and one that hangs inside ends the job.
+     */
+    public void guard(String call, Runnable collective) {
         awaitEveryRank(call);
         deadline = System.nanoTime() + (long) (TIMEOUT_SECONDS * 1e9);
         try {
-            check(collective.call(), call);
+            collective.run();
         } finally {
             deadline = 0;
         }
@@ -194,6 +203,15 @@ public final class Mpi implements AutoCloseable {
     public int localSize() {
         String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
         return local == null ? 1 : Integer.parseInt(local);
+    }
+
+    /** This process's rank among those on its machine ({@code OMPI_COMM_WORLD_LOCAL_RANK}, Slurm's {@code SLURM_LOCALID}; else 0). */
+    public static int localRank() {
+        String local = System.getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+        if (local == null) {
+            local = System.getenv("SLURM_LOCALID");
+        }
+        return local == null ? 0 : Integer.parseInt(local);
     }
 
     public int size() {

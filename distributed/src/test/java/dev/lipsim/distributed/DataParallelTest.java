@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lipsim.tensor.RequiresCuda;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import dev.lipsim.tensor.io.SafeTensors;
@@ -17,19 +18,37 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two MPI ranks with half batches end where one process with whole batches does. */
+/** MPI ranks with shares of each batch end where one process with whole batches does. */
 class DataParallelTest {
+
+    private static final Path MPIRUN = Path.of("/usr/bin/mpirun");
 
     @TempDir
     Path work;
 
     @Test
     void twoRanksWithHalfBatchesMatchOneProcessWithWholeBatches() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mpirun")), "Open MPI is not installed (Debian: openmpi-bin)");
+        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
         Path single = work.resolve("single.safetensors");
         Path ranks = work.resolve("ranks.safetensors");
-        run(false, "single", single);
-        run(true, "ranks", ranks);
+        run(0, List.of("single", single.toString()));
+        run(2, List.of("ranks", ranks.toString()));
+        assertSameWeights(single, ranks);
+    }
+
+    /** The NCCL path end to end (MPI shares the group's id): one rank's all-reduce leaves the gradients as they were. */
+    @Test
+    @RequiresCuda
+    void oneRankOverNcclOnTheGpuMatchesOneProcess() throws Exception {
+        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        Path single = work.resolve("single.safetensors");
+        Path ranks = work.resolve("nccl.safetensors");
+        run(0, List.of("single", single.toString(), "cuda"));
+        run(1, List.of("ranks", ranks.toString(), "cuda"));
+        assertSameWeights(single, ranks);
+    }
+
+    private static void assertSameWeights(Path single, Path ranks) throws IOException {
         try (var scope = TensorScope.open()) {
             Map<String, Tensor> expected = SafeTensors.read(single).tensors();
             Map<String, Tensor> actual = SafeTensors.read(ranks).tensors();
@@ -45,7 +64,7 @@ class DataParallelTest {
     void aStalledRankEndsTheJobAfterTheTimeoutWithAMessageNamingIt() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/mpirun")), "Open MPI is not installed (Debian: openmpi-bin)");
         long started = System.nanoTime();
-        Process process = launch(List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName()));
+        Process process = launch(2, List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName()));
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the job ended");
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -55,9 +74,12 @@ class DataParallelTest {
         assertTrue(seconds < 30, "ended within the timeout and mpirun's clean-up, not after rank 1's 600 s: " + seconds);
     }
 
-    private void run(boolean underMpi, String mode, Path out) throws IOException, InterruptedException {
-        List<String> arguments = List.of(ShardedTraining.class.getName(), mode, out.toString());
-        Process process = underMpi ? launch(arguments) : start(javaCommand(arguments));
+    /** Runs {@link ShardedTraining} with {@code arguments}, under {@code mpirun -np RANKS} unless {@code ranks} is 0. */
+    private static void run(int ranks, List<String> arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ShardedTraining.class.getName()));
+        command.addAll(arguments);
+        String mode = String.join(" ", arguments);
+        Process process = ranks > 0 ? launch(ranks, command) : start(javaCommand(command));
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
         String output = new String(process.getInputStream().readAllBytes());
         if (!finished) {
@@ -66,9 +88,10 @@ class DataParallelTest {
         assertEquals(0, finished ? process.exitValue() : -1, mode + " failed:\n" + output);
     }
 
-    /** {@code java} with this test's class path and {@code arguments}, under {@code mpirun -np 2}. */
-    private static Process launch(List<String> arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/mpirun", "-np", "2", "--oversubscribe", "--allow-run-as-root",
+    /** {@code java} with this test's class path and {@code arguments}, under {@code mpirun -np RANKS}. */
+    private static Process launch(int ranks, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(MPIRUN.toString(), "-np", Integer.toString(ranks), "--oversubscribe",
+                "--allow-run-as-root",
                 "--bind-to", "none"));
         command.addAll(javaCommand(arguments));
         return start(command);

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the plain C subset our binding header is written in: preprocessor lines (ignored),
- * comments, {@code typedef}s of scalar and opaque-pointer types, and function prototypes whose
- * parameters are scalars or pointers. Anything else is rejected with the offending declaration,
+ * comments, {@code typedef}s of scalar and opaque-pointer types and of structs holding one char
+ * array (opaque ids passed by value, such as NCCL's {@code ncclUniqueId}), and function prototypes
+ * whose parameters are scalars, pointers or such structs. Anything else is rejected with the offending declaration,
  * so the header cannot silently drift into C that this generator would bind wrongly.
  *
  * <p>Scalar sizes are those of Linux x86-64 (LP64), matching what jextract derives there.
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
 final class CHeaderParser {
 
     private static final Pattern FUNCTION = Pattern.compile("(.+?)\\b([A-Za-z_]\\w*)\\s*\\((.*)\\)");
+    private static final Pattern CHAR_ARRAY_STRUCT =
+            Pattern.compile("struct(?: [A-Za-z_]\\w*)? ?\\{ ?char ([A-Za-z_]\\w*) ?\\[ ?(\\d+) ?\\] ?; ?\\}");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_]\\w*");
     private static final Map<String, CType> BUILTINS = builtins();
 
@@ -61,11 +64,21 @@ final class CHeaderParser {
             }
         }
         List<String> statements = new ArrayList<>();
-        for (String statement : code.toString().split(";")) {
-            String normalised = statement.strip().replaceAll("\\s+", " ");
-            if (!normalised.isEmpty()) {
-                statements.add(normalised);
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (c == ';' && depth == 0) { // a struct's members end in ';' too
+                String normalised = code.substring(start, i).strip().replaceAll("\\s+", " ");
+                if (!normalised.isEmpty()) {
+                    statements.add(normalised);
+                }
+                start = i + 1;
             }
+        }
+        if (!code.substring(start).isBlank()) {
+            statements.add(code.substring(start).strip().replaceAll("\\s+", " "));
         }
         return statements;
     }
@@ -79,8 +92,13 @@ final class CHeaderParser {
         if (target.startsWith("struct ") && target.endsWith("*")) {
             return new CDeclarations.Typedef(name.group(1), pointer(target));
         }
+        Matcher struct = CHAR_ARRAY_STRUCT.matcher(target);
+        if (struct.matches()) {
+            return new CDeclarations.Typedef(name.group(1), CType.struct(name.group(1)),
+                    new CDeclarations.CharArray(struct.group(1), Integer.parseInt(struct.group(2))));
+        }
         if (target.startsWith("struct ") || target.contains("(")) {
-            throw new IllegalArgumentException("only scalar and opaque-pointer typedefs are supported");
+            throw new IllegalArgumentException("only scalar, opaque-pointer and one-char-array struct typedefs are supported");
         }
         return new CDeclarations.Typedef(name.group(1), resolve(target));
     }
@@ -91,6 +109,9 @@ final class CHeaderParser {
             throw new IllegalArgumentException("not a function prototype");
         }
         CType returnType = resolve(m.group(1).trim());
+        if (returnType.isStruct()) {
+            throw new IllegalArgumentException("a struct return value is not supported");
+        }
         String parameterList = m.group(3).trim();
         List<CDeclarations.Parameter> parameters = new ArrayList<>();
         if (!parameterList.isEmpty() && !parameterList.equals("void")) {
@@ -138,7 +159,7 @@ final class CHeaderParser {
         }
         CType aliased = typedefs.get(bare);
         if (aliased != null) {
-            return new CType(bare, aliased.javaType(), aliased.layout());
+            return aliased.isStruct() ? aliased : new CType(bare, aliased.javaType(), aliased.layout());
         }
         if (!IDENTIFIER.matcher(bare).matches()) {
             throw new IllegalArgumentException("unsupported type '" + spelling + "'");

@@ -12,6 +12,15 @@ record CType(String spelling, String javaType, String layout) {
 
     static final CType VOID = new CType("void", "void", null);
 
+    /** A struct passed by value: a segment of the struct's layout, the constant named after the typedef. */
+    static CType struct(String typedefName) {
+        return new CType(typedefName, "MemorySegment", typedefName);
+    }
+
+    boolean isStruct() {
+        return javaType.equals("MemorySegment") && !layout.equals("C_POINTER");
+    }
+
     boolean isVoid() {
         return layout == null;
     }
@@ -26,7 +35,7 @@ record CType(String spelling, String javaType, String layout) {
             case "long" -> "ValueLayout.OfLong";
             case "float" -> "ValueLayout.OfFloat";
             case "double" -> "ValueLayout.OfDouble";
-            case "MemorySegment" -> "AddressLayout";
+            case "MemorySegment" -> isStruct() ? "GroupLayout" : "AddressLayout";
             default -> throw new IllegalStateException("no layout for " + javaType);
         };
     }

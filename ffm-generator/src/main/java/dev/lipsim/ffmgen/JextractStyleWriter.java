@@ -42,8 +42,14 @@ final class JextractStyleWriter {
         writeLayouts(out);
         for (CDeclarations.Typedef typedef : declarations.typedefs()) {
             out.append("    public static final ").append(typedef.target().layoutClass()).append(' ')
-                    .append(typedef.name()).append(" = ").append(className).append('.')
-                    .append(typedef.target().layout()).append(";\n");
+                    .append(typedef.name()).append(" = ");
+            if (typedef.struct() != null) {
+                out.append("MemoryLayout.structLayout(\n            MemoryLayout.sequenceLayout(")
+                        .append(typedef.struct().length()).append(", ").append(className).append(".C_CHAR).withName(\"")
+                        .append(typedef.struct().field()).append("\")).withName(\"").append(typedef.name()).append("\");\n");
+            } else {
+                out.append(className).append('.').append(typedef.target().layout()).append(";\n");
+            }
         }
         out.append('\n');
         for (CDeclarations.Function function : declarations.functions()) {

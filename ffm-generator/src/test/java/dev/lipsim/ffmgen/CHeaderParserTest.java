@@ -58,6 +58,28 @@ class CHeaderParserTest {
     }
 
     @Test
+    void readsStructsOfOneCharArrayPassedByValue() {
+        CDeclarations declarations = CHeaderParser.parse("""
+                typedef struct { char internal[128]; } unique_id;
+                int init(void** comm, int ranks, unique_id id, int rank);
+                int make_id(unique_id* id);
+                """, "ids.h");
+        CDeclarations.Typedef id = declarations.typedefs().getFirst();
+        assertEquals(new CDeclarations.CharArray("internal", 128), id.struct());
+        assertTrue(id.target().isStruct());
+        assertEquals("GroupLayout", id.target().layoutClass());
+        List<CType> init = declarations.functions().get(0).parameters().stream().map(CDeclarations.Parameter::type).toList();
+        assertEquals(List.of("C_POINTER", "C_INT", "unique_id", "C_INT"), init.stream().map(CType::layout).toList());
+        assertEquals("C_POINTER", declarations.functions().get(1).parameters().getFirst().type().layout(),
+                "a pointer to the struct is a plain pointer");
+        var returned = assertThrows(IllegalArgumentException.class,
+                () -> CHeaderParser.parse("typedef struct { char b[8]; } id; id make(void);", "ids.h"));
+        assertTrue(returned.getMessage().contains("struct return"), returned.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> CHeaderParser.parse("typedef struct { int a; int b; } pair; int f(pair p);", "ids.h"));
+    }
+
+    @Test
     void rejectsUnknownTypesNamingTheDeclaration() {
         var error = assertThrows(IllegalArgumentException.class,
                 () -> CHeaderParser.parse("mystery_t frob(int x);", "bad.h"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -51,6 +52,19 @@ class GenerateBindingsTest {
         MemorySegment address = (MemorySegment) libc.getMethod("fabs$address").invoke(null);
         assertTrue(address.address() != 0);
         assertEquals(ValueLayout.JAVA_INT, libc.getField("status_t").get(null));
+    }
+
+    @Test
+    void aStructTypedefBecomesAGroupLayoutOfItsBytes() throws Throwable {
+        Class<?> ids = compileAndLoad(GenerateBindings.generate("""
+                typedef struct { char internal[128]; } unique_id;
+                int init(void** comm, int ranks, unique_id id, int rank);
+                """, "ids.h", "gen.test", "Ids", List.of()), "gen.test.Ids");
+        MemoryLayout expected = MemoryLayout.structLayout(MemoryLayout.sequenceLayout(128, ValueLayout.JAVA_BYTE)
+                .withName("internal")).withName("unique_id");
+        assertEquals(expected, ids.getField("unique_id").get(null));
+        assertEquals(128, expected.byteSize());
+        ids.getMethod("init", MemorySegment.class, int.class, MemorySegment.class, int.class); // the struct travels as a segment
     }
 
     @Test

@@ -2,9 +2,11 @@ package dev.lipsim.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.bindings.TorchException;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +57,32 @@ class CudaTensorTest {
             assertClose(image.conv2d(kernel, null, 1, 1), image.to(GPU).conv2d(kernel.to(GPU), null, 1, 1), 1e-4);
             assertClose(a.sum(1, false), a.to(GPU).sum(1, false), 1e-4);
         }
+    }
+
+    /** Float32 convolutions keep float32's precision unless TF32 is asked for, which then shows in the result. */
+    @Test
+    void convolutionsUseTf32OnlyWhenAskedFor() {
+        Generator generator = new Generator(8);
+        try (var scope = TensorScope.open()) {
+            Tensor image = Tensor.randn(generator, new long[] {4, 64, 32, 32}, DType.FLOAT32, Device.CPU);
+            Tensor kernel = Tensor.randn(generator, new long[] {64, 64, 3, 3}, DType.FLOAT32, Device.CPU);
+            Tensor expected = image.conv2d(kernel, null, 1, 1);
+            assertFalse(LibTorch.tf32Convolutions(), "TF32 is off unless " + LibTorch.TF32_PROPERTY + " is set");
+            double float32 = relativeError(expected, image.to(GPU).conv2d(kernel.to(GPU), null, 1, 1));
+            double tf32;
+            LibTorch.allowTf32Convolutions(true);
+            try {
+                tf32 = relativeError(expected, image.to(GPU).conv2d(kernel.to(GPU), null, 1, 1));
+            } finally {
+                LibTorch.allowTf32Convolutions(false);
+            }
+            assertTrue(float32 < 1e-5, "float32 convolution, largest error relative to the largest value: " + float32);
+            assertTrue(tf32 > 2e-5, "TF32 rounds inputs to 10 mantissa bits, yet the error is only " + tf32);
+        }
+    }
+
+    private static double relativeError(Tensor expected, Tensor actual) {
+        return expected.sub(actual.to(Device.CPU)).abs().max().item() / expected.abs().max().item();
     }
 
     @Test

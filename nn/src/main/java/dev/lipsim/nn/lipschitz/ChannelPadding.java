@@ -1,7 +1,6 @@
 package dev.lipsim.nn.lipschitz;
 
 import dev.lipsim.nn.Module;
-import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.PadMode;
 import dev.lipsim.tensor.Tensor;
 
@@ -24,7 +23,7 @@ public final class ChannelPadding extends Module {
         if (extra < 0) {
             throw new IllegalArgumentException("input has " + x.size(1) + " channels, more than the " + channels + " to pad to");
         }
-        // Padding keeps the input's layout: make the small input channels-last rather than the padded output.
-        return x.contiguous(MemoryFormat.CHANNELS_LAST).pad(new long[] {0, 0, 0, 0, 0, extra}, PadMode.CONSTANT, 0);
+        // Padding keeps the input's layout: convert the small input rather than the padded output.
+        return ConvolutionLayout.of(x).pad(new long[] {0, 0, 0, 0, 0, extra}, PadMode.CONSTANT, 0);
     }
 }

@@ -7,7 +7,6 @@ import dev.lipsim.nn.Parameter;
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
-import dev.lipsim.tensor.MemoryFormat;
 import dev.lipsim.tensor.Tensor;
 
 /**
@@ -80,7 +79,7 @@ public final class SllConv2d extends Module {
      */
     @Override
     protected Tensor compute(Tensor input) {
-        Tensor x = input.contiguous(MemoryFormat.CHANNELS_LAST);
+        Tensor x = ConvolutionLayout.of(input);
         Tensor hidden = x.conv2d(kernel.value(), bias.value().reshape(-1), 1, 1).relu_();
         if (hidden.requiresGrad()) {
             return x.sub(hidden.convTranspose2d(scaledKernel(2.0), null, 1, 1));
