@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -314,18 +313,7 @@ public final class Mpi implements AutoCloseable {
     }
 
     private static Path library() {
-        String property = System.getProperty("lipsim.mpi.library");
-        String variable = System.getenv("LIPSIM_MPI_LIBRARY");
-        if (property != null || variable != null) {
-            Path given = Path.of(property != null ? property : variable);
-            if (!Files.isRegularFile(given)) {
-                throw new IllegalStateException((property != null ? "-Dlipsim.mpi.library=" : "LIPSIM_MPI_LIBRARY=") + given
-                        + ": no such file");
-            }
-            return given;
-        }
-        return SYSTEM_LIBRARIES.stream().map(Path::of).filter(Files::isRegularFile).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Open MPI library found (looked at " + SYSTEM_LIBRARIES
-                        + "); install Open MPI (Debian: openmpi-bin) or set LIPSIM_MPI_LIBRARY to its libmpi.so.40"));
+        return LibraryPaths.find("mpi", "Open MPI", SYSTEM_LIBRARIES.stream().map(Path::of).toList(),
+                "install Open MPI (Debian: openmpi-bin)");
     }
 }

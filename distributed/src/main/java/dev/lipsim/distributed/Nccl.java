@@ -9,7 +9,6 @@ import dev.lipsim.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +52,9 @@ public final class Nccl implements AutoCloseable {
         if (!device.isCuda()) {
             throw new IllegalArgumentException("NCCL runs on CUDA devices, not " + device);
         }
+        if (rank < 0 || rank >= size) {
+            throw new IllegalArgumentException("rank " + rank + " is not one of the group's " + size);
+        }
         device.requireAvailable();
         load();
         try (Arena arena = Arena.ofConfined(); var onDevice = CudaContext.onDevice(device.index())) {
@@ -83,14 +85,6 @@ public final class Nccl implements AutoCloseable {
         requireOnDevice(floats);
         MemorySegment data = floats.handle().dataPointer();
         check(NcclC.ncclBroadcast(data, data, floats.numel(), NCCL_FLOAT32, root, comm(), stream()), "ncclBroadcast");
-    }
-
-    /** Ends the communicator at once, also inside a collective that will never complete (a rank died). */
-    public void abort() {
-        if (comm != null) {
-            NcclC.ncclCommAbort(comm);
-            comm = null;
-        }
     }
 
     @Override
@@ -133,10 +127,14 @@ public final class Nccl implements AutoCloseable {
 
     private static void check(int result, String call) {
         if (result != 0) {
-            MemorySegment text = NcclC.ncclGetErrorString(result);
+            String details = text(NcclC.ncclGetLastError(MemorySegment.NULL));
             throw new IllegalStateException(call + " failed: NCCL error " + result + " ("
-                    + (text.equals(MemorySegment.NULL) ? "unknown" : text.getString(0)) + ")");
+                    + text(NcclC.ncclGetErrorString(result)) + (details.isEmpty() ? "" : ": " + details) + ")");
         }
+    }
+
+    private static String text(MemorySegment string) {
+        return string.equals(MemorySegment.NULL) ? "" : string.getString(0);
     }
 
     /** The NCCL library this process would load, or why there is none (for {@code lipsim info}). */
@@ -156,24 +154,12 @@ public final class Nccl implements AutoCloseable {
     }
 
     private static Path library() {
-        String property = System.getProperty("lipsim.nccl.library");
-        String variable = System.getenv("LIPSIM_NCCL_LIBRARY");
-        if (property != null || variable != null) {
-            Path given = Path.of(property != null ? property : variable);
-            if (!Files.isRegularFile(given)) {
-                throw new IllegalStateException((property != null ? "-Dlipsim.nccl.library=" : "LIPSIM_NCCL_LIBRARY=") + given
-                        + ": no such file");
-            }
-            return given;
-        }
         List<Path> candidates = new ArrayList<>();
         Path torchLib = LibTorch.load().directory();
         if (torchLib.getParent() != null && torchLib.getParent().getParent() != null) { // site-packages/torch/lib
             candidates.add(torchLib.getParent().getParent().resolve("nvidia/nccl/lib/libnccl.so.2"));
         }
         SYSTEM_LIBRARIES.stream().map(Path::of).forEach(candidates::add);
-        return candidates.stream().filter(Files::isRegularFile).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no NCCL library found (looked at " + candidates
-                        + "); install NCCL or set LIPSIM_NCCL_LIBRARY to its libnccl.so.2"));
+        return LibraryPaths.find("nccl", "NCCL", candidates, "install NCCL (it comes with PyTorch's CUDA wheels)");
     }
 }

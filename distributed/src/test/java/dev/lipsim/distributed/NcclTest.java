@@ -20,6 +20,8 @@ class NcclTest {
     void aCpuDeviceIsRefusedBeforeAnythingLoads() {
         var error = assertThrows(IllegalArgumentException.class, () -> Nccl.join(0, 1, Device.CPU, id -> {}));
         assertTrue(error.getMessage().contains("NCCL runs on CUDA devices, not cpu"), error.getMessage());
+        var rank = assertThrows(IllegalArgumentException.class, () -> Nccl.join(2, 2, GPU, id -> {}));
+        assertTrue(rank.getMessage().contains("rank 2 is not one of the group's 2"), rank.getMessage());
     }
 
     @Test
@@ -33,6 +35,8 @@ class NcclTest {
             assertArrayEquals(new float[] {3f, -4f, 6.5f, 0f, 14f}, x.toFloatArray());
             nccl.broadcast(x, 0);
             assertArrayEquals(new float[] {3f, -4f, 6.5f, 0f, 14f}, x.toFloatArray());
+            var error = assertThrows(IllegalStateException.class, () -> nccl.broadcast(x, 5)); // no rank 5
+            assertTrue(error.getMessage().startsWith("ncclBroadcast failed: NCCL error "), error.getMessage());
         }
     }
 

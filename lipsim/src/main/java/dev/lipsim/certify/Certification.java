@@ -27,6 +27,7 @@ public final class Certification {
     /** Certificates for every triplet of {@code samples} with a majority (target not 0.5), in order. */
     public static List<TripletCertificate> certify(LipSim metric, List<TwoAfcSample> samples, int batchSize,
             int decodeThreads) {
+        metric.requireSoundRadii();
         List<TwoAfcSample> decided = samples.stream().filter(s -> s.target() != 0.5).toList();
         List<TripletCertificate> certificates = new ArrayList<>(decided.size());
         TwoAfc.forEachBatch(metric, decided, batchSize, decodeThreads,

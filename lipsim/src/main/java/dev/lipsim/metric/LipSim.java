@@ -1,5 +1,6 @@
 package dev.lipsim.metric;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.certify.Radii;
 import dev.lipsim.data.ImageBatches;
 import dev.lipsim.model.EmbeddingMap;
@@ -35,6 +36,22 @@ public final class LipSim implements AutoCloseable {
         this.device = device.requireAvailable();
         model.eval();
         model.to(device);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * Throws unless radii derived from this metric's outputs are sound. On CUDA with TF32
+     * convolutions ({@link LibTorch#TF32_PROPERTY}) the features are off by about 1e-3 relative,
+     * more than the margins of a certificate allow for.
+     */
+    public void requireSoundRadii() {
+        if (device.isCuda() && LibTorch.tf32Convolutions()) {
+            throw new IllegalStateException("certified radii need float32 convolutions, but TF32 is on ("
+                    + LibTorch.TF32_PROPERTY + "=true): its errors of about 1e-3 would make them unsound; run without it");
+        }
     }
 
     public LipSimModel model() {
@@ -85,6 +102,7 @@ public final class LipSim implements AutoCloseable {
     public record Distance(double distance, double[] featureNorms, double[] certifiedRadii) {}
 
     public Distance distance(Path first, Path second) throws IOException {
+        requireSoundRadii();
         try (var scope = TensorScope.open()) {
             Tensor images = Tensor.stack(List.of(preprocess(first), preprocess(second)), 0);
             Tensor features = features(images);

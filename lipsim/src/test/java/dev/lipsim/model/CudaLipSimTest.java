@@ -2,7 +2,10 @@ package dev.lipsim.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.nn.optim.Sgd;
@@ -35,6 +38,20 @@ class CudaLipSimTest {
                     var cpu = new LipSim(new LipSimModel(CONFIG, new Generator(2)), map, Device.CPU);
                     var gpu = new LipSim(new LipSimModel(CONFIG, new Generator(2)), map, GPU)) {
                 assertEquals(0, largestDifference(cpu.embeddings(images), gpu.embeddings(images)), 1e-4, map.label());
+            }
+        }
+    }
+
+    @Test
+    void certifiedRadiiAreRefusedWhileTf32IsOn() {
+        try (var metric = new LipSim(new LipSimModel(CONFIG, new Generator(2)), EmbeddingMap.UNIT, GPU)) {
+            metric.requireSoundRadii();
+            LibTorch.allowTf32Convolutions(true);
+            try {
+                var error = assertThrows(IllegalStateException.class, metric::requireSoundRadii);
+                assertTrue(error.getMessage().contains("TF32 is on"), error.getMessage());
+            } finally {
+                LibTorch.allowTf32Convolutions(false);
             }
         }
     }
