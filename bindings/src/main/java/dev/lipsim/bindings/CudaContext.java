@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandle;
 public final class CudaContext {
 
     private static final String CURRENT_STREAM = "aoti_torch_get_current_cuda_stream";
+    private static MethodHandle currentStream;
 
     private CudaContext() {}
 
@@ -26,17 +27,25 @@ public final class CudaContext {
 
     /** libtorch's current stream on CUDA device {@code deviceIndex} (a {@code cudaStream_t}). */
     public static MemorySegment currentStream(int deviceIndex) {
-        LibTorch.load();
-        MemorySegment function = LibTorch.symbols().find(CURRENT_STREAM).orElseThrow(() -> new IllegalStateException(
-                "the loaded libtorch has no " + CURRENT_STREAM + ": it is not a CUDA build (" + LibTorch.load().origin() + ")"));
-        MethodHandle call = Linker.nativeLinker().downcallHandle(function,
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         try {
-            Status.check((int) call.invokeExact(deviceIndex, Scratch.out()), CURRENT_STREAM);
+            Status.check((int) currentStreamFunction().invokeExact(deviceIndex, Scratch.out()), CURRENT_STREAM);
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }
         return Scratch.out().get(ValueLayout.ADDRESS, 0);
+    }
+
+    /** Bound on first use: the function is in libtorch_cuda, which a CPU libtorch lacks. */
+    private static synchronized MethodHandle currentStreamFunction() {
+        if (currentStream == null) {
+            LibTorch.load();
+            MemorySegment function = LibTorch.symbols().find(CURRENT_STREAM).orElseThrow(() -> new IllegalStateException(
+                    "the loaded libtorch has no " + CURRENT_STREAM + ": it is not a CUDA build (" + LibTorch.load().origin()
+                            + ")"));
+            currentStream = Linker.nativeLinker().downcallHandle(function,
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        }
+        return currentStream;
     }
 
     /** A current-device guard; closing it restores the device that was current before. */

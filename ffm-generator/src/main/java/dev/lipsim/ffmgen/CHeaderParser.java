@@ -70,17 +70,19 @@ final class CHeaderParser {
             char c = code.charAt(i);
             depth += c == '{' ? 1 : c == '}' ? -1 : 0;
             if (c == ';' && depth == 0) { // a struct's members end in ';' too
-                String normalised = code.substring(start, i).strip().replaceAll("\\s+", " ");
-                if (!normalised.isEmpty()) {
-                    statements.add(normalised);
-                }
+                addStatement(statements, code.substring(start, i));
                 start = i + 1;
             }
         }
-        if (!code.substring(start).isBlank()) {
-            statements.add(code.substring(start).strip().replaceAll("\\s+", " "));
-        }
+        addStatement(statements, code.substring(start));
         return statements;
+    }
+
+    private static void addStatement(List<String> statements, String text) {
+        String normalised = text.strip().replaceAll("\\s+", " ");
+        if (!normalised.isEmpty()) {
+            statements.add(normalised);
+        }
     }
 
     private CDeclarations.Typedef parseTypedef(String body) {
