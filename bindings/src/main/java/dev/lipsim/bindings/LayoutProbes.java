@@ -2,7 +2,6 @@ package dev.lipsim.bindings;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,13 +84,7 @@ final class LayoutProbes {
             Predicate<TensorHandle[]> check) {
         OpSchema parsed = OpSchema.parse(schema);
         UnboxedEntry entry = UnboxedEntry.bind(parsed).entry();
-        List<Object> used = new ArrayList<>();
-        if (entry == null) {
-            used.add(parsed.qualifiedName());
-        } else {
-            used.addAll(entry.carriers);
-            used.add(entry.result);
-        }
+        List<Object> used = UnboxedEntry.layoutsOf(parsed); // marked failed also when the probe's op is missing
         boolean passed = false;
         if (entry != null) {
             TensorHandle[] results = arguments.apply(AtenOp.forProbe(parsed).call()).callThrough(entry);

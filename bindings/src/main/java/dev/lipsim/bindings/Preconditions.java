@@ -118,15 +118,7 @@ final class Preconditions {
             if (!a.present(1)) {
                 return true; // None: every dimension
             }
-            long seen = 0;
-            for (long dim : a.ints(1)) {
-                int d = wrap(dim, self.dim);
-                if (d < 0 || (seen & (1L << d)) != 0) {
-                    return false;
-                }
-                seen |= 1L << d;
-            }
-            return true;
+            return distinctDims(a.ints(1), self, false);
         };
     }
 
@@ -148,16 +140,25 @@ final class Preconditions {
             if (dims.length == 0) {
                 return self.numel() > 0;
             }
-            long seen = 0;
-            for (long dim : dims) {
-                int d = wrap(dim, self.dim);
-                if (d < 0 || (seen & (1L << d)) != 0 || (self.dim > 0 && self.size(d) == 0)) {
-                    return false;
-                }
-                seen |= 1L << d;
-            }
-            return true;
+            return distinctDims(dims, self, true);
         };
+    }
+
+    /**
+     * Whether {@code dims} are distinct dimensions of {@code self} (negatives counted from the end),
+     * each with elements if {@code withElements}. Callers have checked that {@code self} has at most
+     * 64 dimensions, one bit each.
+     */
+    private static boolean distinctDims(long[] dims, TensorFacts self, boolean withElements) {
+        long seen = 0;
+        for (long dim : dims) {
+            int d = wrap(dim, self.dim);
+            if (d < 0 || (seen & (1L << d)) != 0 || (withElements && self.dim > 0 && self.size(d) == 0)) {
+                return false;
+            }
+            seen |= 1L << d;
+        }
+        return true;
     }
 
     /** {@code mm} ({@code batched} false) or {@code bmm}: matching inner sizes, one floating dtype. */
@@ -248,15 +249,7 @@ final class Preconditions {
             if (dims.length != self.dim || self.dim > 64) {
                 return false;
             }
-            long seen = 0;
-            for (long dim : dims) {
-                int d = wrap(dim, self.dim);
-                if (d < 0 || (seen & (1L << d)) != 0) {
-                    return false;
-                }
-                seen |= 1L << d;
-            }
-            return true;
+            return distinctDims(dims, self, false);
         };
     }
 

@@ -174,6 +174,14 @@ final class UnboxedEntry {
         return new Binding(new UnboxedEntry(symbol, List.copyOf(carriers), result.get(), invoker(address.get(), carriers)), null);
     }
 
+    /** The carriers and result kind {@code schema} would be called with (those it has layouts for). */
+    static List<Object> layoutsOf(OpSchema schema) {
+        List<Object> layouts = new ArrayList<>();
+        schema.arguments().forEach(argument -> Carrier.of(argument.type()).ifPresent(layouts::add));
+        Result.of(schema.returns()).ifPresent(layouts::add);
+        return layouts;
+    }
+
     /** An entry point, or why there is none. */
     record Binding(UnboxedEntry entry, String refusal) {
         static Binding refused(String reason) {

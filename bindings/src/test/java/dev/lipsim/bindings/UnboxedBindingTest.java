@@ -54,6 +54,16 @@ class UnboxedBindingTest {
         assertEquals("S10_", ItaniumMangling.substitution(37));
     }
 
+    /** What a probe marks failed when its op is missing from libtorch: the layouts read off the schema. */
+    @Test
+    void anOpsLayoutsComeFromItsSchemaEvenWithoutAnEntryPoint() {
+        OpSchema missing = OpSchema.parse("aten::no_such_op(Tensor self, int[] dims, bool keepdim) -> (Tensor a, Tensor b)");
+        String refusal = UnboxedEntry.bind(missing).refusal();
+        assertTrue(refusal.startsWith("libtorch does not export _ZN2at4_ops10no_such_op4call"), refusal);
+        assertEquals(List.of(UnboxedEntry.Carrier.TENSOR, UnboxedEntry.Carrier.INT_ARRAY, UnboxedEntry.Carrier.BOOL,
+                UnboxedEntry.Result.TENSOR_PAIR), UnboxedEntry.layoutsOf(missing));
+    }
+
     @Test
     void everyRuledOpBindsAndPassesItsLayoutChecks() {
         assertTrue(LayoutProbes.failed().isEmpty(), "failed layout checks: " + LayoutProbes.failed());

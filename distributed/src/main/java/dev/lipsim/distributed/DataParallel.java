@@ -49,11 +49,6 @@ public final class DataParallel implements Replicas {
         return new DataParallel(mpi, new NcclBuckets(mpi, nccl));
     }
 
-    /** {@code mpi} or {@code nccl}: what the buckets travel over. */
-    public String backend() {
-        return buckets.name();
-    }
-
     /**
      * Gives libtorch this rank's share of the machine's cores, as {@code torchrun} does: ranks
      * whose thread pools together exceed the cores spin against each other (measured: a 4 MB
@@ -61,7 +56,7 @@ public final class DataParallel implements Replicas {
      * cores). Returns the threads set.
      */
     public int shareCores() {
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / mpi.localSize());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Mpi.localSize());
         LibTorch.setThreads(threads);
         return threads;
     }
@@ -100,7 +95,7 @@ public final class DataParallel implements Replicas {
     public void broadcastFromRankZero(Module module) {
         List<Tensor> values = module.stateDict().values().stream().toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(values, buckets::broadcastFromRankZero);
+            buckets.exchange("broadcast", () -> forEachBucket(values, buckets::broadcastFromRankZero));
         }
     }
 
@@ -112,10 +107,12 @@ public final class DataParallel implements Replicas {
     public void sumGradients(List<Parameter> parameters, double scale) {
         List<Tensor> gradients = parameters.stream().map(p -> p.value().grad()).filter(java.util.Objects::nonNull).toList();
         try (var noGrad = Autograd.noGrad()) {
-            forEachBucket(gradients, bucket -> {
+            buckets.exchange("gradient all-reduce", () -> forEachBucket(gradients, bucket -> {
                 buckets.allReduceSum(bucket);
-                bucket.mul_(scale);
-            });
+                if (scale != 1) {
+                    bucket.mul_(scale);
+                }
+            }));
         }
     }
 
@@ -159,9 +156,10 @@ public final class DataParallel implements Replicas {
 
     /** How a bucket (contiguous float32 on {@link #device()}) travels between the ranks, in place. */
     private interface Buckets extends AutoCloseable {
-        String name();
-
         Device device();
+
+        /** Runs {@code buckets}, which makes the calls below for every bucket of one exchange, to completion. */
+        void exchange(String call, Runnable buckets);
 
         void allReduceSum(Tensor bucket);
 
@@ -171,16 +169,16 @@ public final class DataParallel implements Replicas {
         default void close() {}
     }
 
-    /** Over MPI, in host memory (a model on a GPU has its gradients copied over and back). */
+    /** Over MPI, in host memory (a model on a GPU has its gradients copied over and back); each MPI call is guarded itself. */
     private record MpiBuckets(Mpi mpi) implements Buckets {
-        @Override
-        public String name() {
-            return "mpi";
-        }
-
         @Override
         public Device device() {
             return Device.CPU;
+        }
+
+        @Override
+        public void exchange(String call, Runnable buckets) {
+            buckets.run();
         }
 
         @Override
@@ -199,46 +197,39 @@ public final class DataParallel implements Replicas {
     }
 
     /**
-     * Over NCCL, in GPU memory. Each call waits for the device to finish the collective, under
-     * MPI's deadline, so that a rank that died inside it ends the job rather than hanging it.
+     * Over NCCL, in GPU memory. An exchange runs under MPI's arrival notices and deadline and waits
+     * for the device at its end, so that a rank that died inside a collective ends the job rather
+     * than hanging it.
      */
     private record NcclBuckets(Mpi mpi, Nccl nccl) implements Buckets {
-        @Override
-        public String name() {
-            return "nccl";
-        }
-
         @Override
         public Device device() {
             return nccl.device();
         }
 
         @Override
-        public void allReduceSum(Tensor bucket) {
-            mpi.guard("ncclAllReduce", () -> {
-                nccl.allReduceSum(bucket);
-                awaitDevice(bucket);
+        public void exchange(String call, Runnable buckets) {
+            mpi.guard("NCCL " + call, () -> {
+                buckets.run();
+                try (var scope = TensorScope.open()) { // a read-back waits for everything queued on the stream
+                    Tensor.zeros(new long[] {1}, DType.FLOAT32, nccl.device()).item();
+                }
             });
         }
 
         @Override
+        public void allReduceSum(Tensor bucket) {
+            nccl.allReduceSum(bucket);
+        }
+
+        @Override
         public void broadcastFromRankZero(Tensor bucket) {
-            mpi.guard("ncclBroadcast", () -> {
-                nccl.broadcast(bucket, 0);
-                awaitDevice(bucket);
-            });
+            nccl.broadcast(bucket, 0);
         }
 
         @Override
         public void close() {
             nccl.close();
-        }
-
-        /** Reading one value back waits for the stream the collective was queued on. */
-        private static void awaitDevice(Tensor bucket) {
-            try (var scope = TensorScope.open()) {
-                bucket.narrow(0, 0, 1).item();
-            }
         }
     }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The MPI world this process belongs to, through Open MPI's C API (bound from
@@ -39,9 +41,17 @@ public final class Mpi implements AutoCloseable {
      */
     public static final double TIMEOUT_SECONDS = Double.parseDouble(System.getProperty("lipsim.mpi.timeout", "600"));
 
+    private static final Pattern LEADING_NUMBER = Pattern.compile("^\\d+");
+
     private static Mpi world;
 
-    private final SymbolLookup symbols;
+    /** Open MPI's predefined objects, the addresses of its global symbols. */
+    private final MemorySegment commWorld;
+    private final MemorySegment floatType;
+    private final MemorySegment doubleType;
+    private final MemorySegment longType;
+    private final MemorySegment byteType;
+    private final MemorySegment sum;
     private final int rank;
     private final int size;
     /** When the collective in progress must have finished (nanoTime), or 0 while none runs; read by the watchdog. */
@@ -53,7 +63,12 @@ public final class Mpi implements AutoCloseable {
     private final MemorySegment flag = Arena.global().allocate(ValueLayout.JAVA_INT);
 
     private Mpi(SymbolLookup symbols, int rank, int size) {
-        this.symbols = symbols;
+        this.commWorld = symbol(symbols, "ompi_mpi_comm_world");
+        this.floatType = symbol(symbols, "ompi_mpi_float");
+        this.doubleType = symbol(symbols, "ompi_mpi_double");
+        this.longType = symbol(symbols, "ompi_mpi_long");
+        this.byteType = symbol(symbols, "ompi_mpi_byte");
+        this.sum = symbol(symbols, "ompi_mpi_op_sum");
         this.rank = rank;
         this.size = size;
         this.arrivals = Arena.global().allocate(ValueLayout.JAVA_LONG, size);
@@ -103,14 +118,12 @@ public final class Mpi implements AutoCloseable {
         }
         long count = collectiveCount.get(ValueLayout.JAVA_LONG, 0) + 1;
         collectiveCount.set(ValueLayout.JAVA_LONG, 0, count);
-        MemorySegment comm = symbol("ompi_mpi_comm_world");
-        MemorySegment type = symbol("ompi_mpi_long");
         int pending = 0;
         for (int other = 0; other < size; other++) {
             if (other != rank) {
-                check(MpiC.MPI_Irecv(arrivals.asSlice(8L * other, 8), 1, type, other, ARRIVAL_TAG, comm,
+                check(MpiC.MPI_Irecv(arrivals.asSlice(8L * other, 8), 1, longType, other, ARRIVAL_TAG, commWorld,
                         requests.asSlice(8L * pending++, 8)), "MPI_Irecv");
-                check(MpiC.MPI_Isend(collectiveCount, 1, type, other, ARRIVAL_TAG, comm,
+                check(MpiC.MPI_Isend(collectiveCount, 1, longType, other, ARRIVAL_TAG, commWorld,
                         requests.asSlice(8L * pending++, 8)), "MPI_Isend");
             }
         }
@@ -198,19 +211,24 @@ public final class Mpi implements AutoCloseable {
         return rank;
     }
 
-    /** How many ranks run on this machine (Open MPI's {@code OMPI_COMM_WORLD_LOCAL_SIZE}; 1 if it does not say). */
-    public int localSize() {
-        String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-        return local == null ? 1 : Integer.parseInt(local);
+    /** How many ranks run on this machine (Open MPI's {@code OMPI_COMM_WORLD_LOCAL_SIZE}, Slurm's {@code SLURM_TASKS_PER_NODE}; else 1). */
+    public static int localSize() {
+        return launcherNumber("OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_TASKS_PER_NODE", 1);
     }
 
     /** This process's rank among those on its machine ({@code OMPI_COMM_WORLD_LOCAL_RANK}, Slurm's {@code SLURM_LOCALID}; else 0). */
     public static int localRank() {
-        String local = System.getenv("OMPI_COMM_WORLD_LOCAL_RANK");
-        if (local == null) {
-            local = System.getenv("SLURM_LOCALID");
+        return launcherNumber("OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", 0);
+    }
+
+    /** The leading number of Open MPI's variable, else Slurm's (which may read {@code 4(x2)}), else {@code absent}. */
+    private static int launcherNumber(String openMpi, String slurm, int absent) {
+        String value = System.getenv(openMpi);
+        if (value == null) {
+            value = System.getenv(slurm);
         }
-        return local == null ? 0 : Integer.parseInt(local);
+        Matcher number = value == null ? null : LEADING_NUMBER.matcher(value.strip());
+        return number != null && number.find() ? Integer.parseInt(number.group()) : absent;
     }
 
     public int size() {
@@ -222,8 +240,8 @@ public final class Mpi implements AutoCloseable {
         for (long done = 0; done < count; done += Integer.MAX_VALUE) {
             int n = (int) Math.min(Integer.MAX_VALUE, count - done);
             MemorySegment part = floats.asSlice(done * Float.BYTES);
-            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), part, n, symbol("ompi_mpi_float"),
-                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")));
+            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), part, n, floatType, sum,
+                    commWorld));
         }
     }
 
@@ -231,8 +249,8 @@ public final class Mpi implements AutoCloseable {
     public double allReduceSum(double value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cell = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, value);
-            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), cell, 1, symbol("ompi_mpi_double"),
-                    symbol("ompi_mpi_op_sum"), symbol("ompi_mpi_comm_world")));
+            complete("MPI_Allreduce", () -> MpiC.MPI_Allreduce(MemorySegment.ofAddress(1), cell, 1, doubleType, sum,
+                    commWorld));
             return cell.get(ValueLayout.JAVA_DOUBLE, 0);
         }
     }
@@ -242,28 +260,23 @@ public final class Mpi implements AutoCloseable {
         for (long done = 0; done < bytes; done += Integer.MAX_VALUE) {
             int n = (int) Math.min(Integer.MAX_VALUE, bytes - done);
             MemorySegment part = buffer.asSlice(done);
-            complete("MPI_Bcast", () -> MpiC.MPI_Bcast(part, n, symbol("ompi_mpi_byte"), root,
-                    symbol("ompi_mpi_comm_world")));
+            complete("MPI_Bcast", () -> MpiC.MPI_Bcast(part, n, byteType, root, commWorld));
         }
     }
 
     public void barrier() {
-        complete("MPI_Barrier", () -> MpiC.MPI_Barrier(symbol("ompi_mpi_comm_world")));
+        complete("MPI_Barrier", () -> MpiC.MPI_Barrier(commWorld));
     }
 
     /** Ends every rank at once, with {@code code} (a rank that cannot go on must not leave the others waiting). */
     public void abort(int code) {
-        MpiC.MPI_Abort(symbol("ompi_mpi_comm_world"), code);
+        MpiC.MPI_Abort(commWorld, code);
     }
 
     /** Finalises MPI; no MPI call may follow in this process. */
     @Override
     public synchronized void close() {
         check(MpiC.MPI_Finalize(), "MPI_Finalize");
-    }
-
-    private MemorySegment symbol(String name) {
-        return symbol(symbols, name);
     }
 
     private static MemorySegment symbol(SymbolLookup symbols, String name) {

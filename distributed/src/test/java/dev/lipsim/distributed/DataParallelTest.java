@@ -62,9 +62,10 @@ class DataParallelTest {
 
     @Test
     void aStalledRankEndsTheJobAfterTheTimeoutWithAMessageNamingIt() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mpirun")), "Open MPI is not installed (Debian: openmpi-bin)");
+        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
         long started = System.nanoTime();
-        Process process = launch(2, List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName()));
+        Process process = new ProcessBuilder(underMpirun(2, List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName())))
+                .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the job ended");
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -74,27 +75,31 @@ class DataParallelTest {
         assertTrue(seconds < 30, "ended within the timeout and mpirun's clean-up, not after rank 1's 600 s: " + seconds);
     }
 
-    /** Runs {@link ShardedTraining} with {@code arguments}, under {@code mpirun -np RANKS} unless {@code ranks} is 0. */
+    /**
+     * Runs {@link ShardedTraining} with {@code arguments}, under {@code mpirun -np RANKS} unless
+     * {@code ranks} is 0; its output goes to a file, so that a chatty launcher cannot fill a pipe.
+     */
     private static void run(int ranks, List<String> arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ShardedTraining.class.getName()));
         command.addAll(arguments);
-        String mode = String.join(" ", arguments);
-        Process process = ranks > 0 ? launch(ranks, command) : start(javaCommand(command));
+        Path log = Files.createTempFile("sharded-training", ".log");
+        Process process = new ProcessBuilder(ranks > 0 ? underMpirun(ranks, command) : javaCommand(command))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
-        String output = new String(process.getInputStream().readAllBytes());
         if (!finished) {
             process.destroyForcibly();
         }
-        assertEquals(0, finished ? process.exitValue() : -1, mode + " failed:\n" + output);
+        String output = Files.readString(log);
+        Files.delete(log);
+        assertEquals(0, finished ? process.exitValue() : -1, String.join(" ", arguments) + " failed:\n" + output);
     }
 
     /** {@code java} with this test's class path and {@code arguments}, under {@code mpirun -np RANKS}. */
-    private static Process launch(int ranks, List<String> arguments) throws IOException {
+    private static List<String> underMpirun(int ranks, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(MPIRUN.toString(), "-np", Integer.toString(ranks), "--oversubscribe",
-                "--allow-run-as-root",
-                "--bind-to", "none"));
+                "--allow-run-as-root", "--bind-to", "none"));
         command.addAll(javaCommand(arguments));
-        return start(command);
+        return command;
     }
 
     private static List<String> javaCommand(List<String> arguments) {
@@ -102,9 +107,5 @@ class DataParallelTest {
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
         command.addAll(arguments);
         return command;
-    }
-
-    private static Process start(List<String> command) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 }

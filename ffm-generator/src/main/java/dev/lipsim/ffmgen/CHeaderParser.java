@@ -161,7 +161,7 @@ final class CHeaderParser {
         }
         CType aliased = typedefs.get(bare);
         if (aliased != null) {
-            return aliased.isStruct() ? aliased : new CType(bare, aliased.javaType(), aliased.layout());
+            return new CType(bare, aliased.javaType(), aliased.layout());
         }
         if (!IDENTIFIER.matcher(bare).matches()) {
             throw new IllegalArgumentException("unsupported type '" + spelling + "'");

@@ -2,7 +2,6 @@ package dev.lipsim.certify;
 
 import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.TwoAfc;
-import dev.lipsim.eval.Weighted;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.tensor.Tensor;
@@ -66,15 +65,7 @@ public final class Certification {
      * @param certified for each eps, the fraction decided correctly with a sound radius above eps
      * @param reference for each eps, the reference implementation's number (no cap, ties counted)
      */
-    public record Accuracy(int triplets, double natural, Map<Double, Double> certified, Map<Double, Double> reference) {
-
-        /** The mean of {@code parts} weighted by their triplet counts. */
-        public static Accuracy weighted(List<Accuracy> parts) {
-            return new Accuracy(Weighted.size(parts, Accuracy::triplets), Weighted.mean(parts, Accuracy::triplets,
-                    Accuracy::natural), Weighted.means(parts, Accuracy::triplets, Accuracy::certified),
-                    Weighted.means(parts, Accuracy::triplets, Accuracy::reference));
-        }
-    }
+    public record Accuracy(int triplets, double natural, Map<Double, Double> certified, Map<Double, Double> reference) {}
 
     /** Natural and certified accuracy of {@code certificates} at each of {@code eps}. */
     public static Accuracy accuracy(List<TripletCertificate> certificates, List<Double> eps) {

@@ -38,14 +38,11 @@ public final class LipSim implements AutoCloseable {
         model.to(device);
     }
 
-    public Device device() {
-        return device;
-    }
-
     /**
      * Throws unless radii derived from this metric's outputs are sound. On CUDA with TF32
      * convolutions ({@link LibTorch#TF32_PROPERTY}) the features are off by about 1e-3 relative,
-     * more than the margins of a certificate allow for.
+     * more than the margins of a certificate allow for. Every method that returns
+     * certified radii calls this first (certification, distance, retrieval).
      */
     public void requireSoundRadii() {
         if (device.isCuda() && LibTorch.tf32Convolutions()) {

@@ -55,6 +55,7 @@ public final class Retrieval {
      * holds each query's true match, or -1 where it is not known.
      */
     public Answers answer(Tensor queries, int[] matches, int k) {
+        metric.requireSoundRadii();
         try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
             Tensor features = metric.features(queries);
             Tensor similarities = metric.embeddingMap().apply(features).matmul(index.t());
