@@ -5,13 +5,14 @@ import dev.lipsim.nn.Parameter;
 import dev.lipsim.nn.optim.Adam;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Carlini-Wagner l2 (2017): the smallest perturbation that flips the decision, found by Adam on
  * {@code w} with {@code x + delta = (tanh(w) + 1) / 2} (pixels stay in [0, 1] by construction),
- * minimising {@code ||delta||^2 + c max(z_label - z_other, -kappa)}, with a per-sample binary
+ * minimising {@code ||delta||^2 + c max(z_label - z_other, 0)}, with a per-sample binary
  * search over c. For a radius eps, the smallest flip found is returned if it is within eps;
  * otherwise the last attempt, projected into the ball.
  */
@@ -44,9 +45,54 @@ public final class CarliniWagner implements Attack {
 
     @Override
     public Tensor perturb(Decision decision, Tensor inputs, long[] labels, double eps) {
-        if (eps == 0) {
-            return inputs.clone();
+        return perturbEach(decision, inputs, labels, List.of(eps)).getFirst();
+    }
+
+    /** One search, whatever the radii: each radius only chooses between its smallest flip and its last attempt. */
+    @Override
+    public List<Tensor> perturbEach(Decision decision, Tensor inputs, long[] labels, List<Double> eps) {
+        if (eps.stream().allMatch(e -> e == 0)) {
+            return eps.stream().map(e -> inputs.clone()).toList();
         }
+        try (var scope = TensorScope.open(); Search search = search(decision, inputs, labels)) {
+            List<Tensor> perturbed = new ArrayList<>();
+            for (double e : eps) {
+                perturbed.add(scope.keep(search.within(inputs, e)));
+            }
+            return perturbed;
+        }
+    }
+
+    /**
+     * What the binary search found: for each input the smallest flip ({@code best}, the input itself
+     * where none was found) and its l2 size, and the last attempt.
+     */
+    private record Search(Tensor best, double[] bestNorm, Tensor last) implements AutoCloseable {
+
+        /** The smallest flip where it is within {@code eps}, else the last attempt projected into the ball. */
+        Tensor within(Tensor inputs, double eps) {
+            if (eps == 0) {
+                return inputs.clone();
+            }
+            boolean[] found = new boolean[bestNorm.length];
+            for (int i = 0; i < found.length; i++) {
+                found[i] = bestNorm[i] <= eps;
+            }
+            try (var scope = TensorScope.open()) {
+                Tensor useBest = Tensor.of(found, found.length).reshape(Norm.perSample(inputs)).to(inputs.dtype());
+                Tensor fallback = inputs.add(Balls.keepInImage(inputs, Balls.projectL2(last.sub(inputs), eps)));
+                return scope.keep(fallback.add(best.sub(fallback).mul(useBest)));
+            }
+        }
+
+        @Override
+        public void close() {
+            best.close();
+            last.close();
+        }
+    }
+
+    private Search search(Decision decision, Tensor inputs, long[] labels) {
         int n = labels.length;
         double[] constant = new double[n];
         double[] lower = new double[n];
@@ -59,7 +105,7 @@ public final class CarliniWagner implements Attack {
             Tensor onehot = Pgd.onehot(labels);
             // the smallest flip so far and the last attempt, owned here across the rounds' scopes
             Tensor best = TensorScope.release(inputs.clone());
-            Tensor last = TensorScope.release(inputs.clone());
+            Tensor last = null;
             Tensor start = inputs.mul(2).sub(1).clamp(-1 + 1e-6, 1 - 1e-6);
             Tensor initial = start.add(1).div(start.neg().add(1)).log().mul(0.5); // atanh
             for (int search = 0; search < searches; search++) {
@@ -78,23 +124,26 @@ public final class CarliniWagner implements Attack {
                             double[] gaps = gap.toDoubleArray();
                             double[] sizes = norms.sqrt().toDoubleArray();
                             boolean[] better = new boolean[n];
+                            boolean improved = false;
                             for (int i = 0; i < n; i++) {
                                 if (gaps[i] < 0) {
                                     succeeded[i] = true;
                                     if (sizes[i] < bestNorm[i]) {
                                         bestNorm[i] = sizes[i];
-                                        better[i] = true;
+                                        better[i] = improved = true;
                                     }
                                 }
                             }
-                            Tensor improve = Tensor.of(better, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
                             Tensor detached = adversarial.detach();
-                            Tensor nextBest = TensorScope.release(best.add(detached.sub(best).mul(improve)));
-                            Tensor nextLast = TensorScope.release(detached.clone());
-                            best.close();
-                            last.close();
-                            best = nextBest;
-                            last = nextLast;
+                            if (improved) {
+                                Tensor improve = Tensor.of(better, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
+                                Tensor nextBest = TensorScope.release(best.add(detached.sub(best).mul(improve)));
+                                best.close();
+                                best = nextBest;
+                            }
+                            if (search == searches - 1 && step == steps - 1) {
+                                last = TensorScope.release(detached.clone());
+                            }
                             adam.step();
                             adam.zeroGrad();
                         }
@@ -112,18 +161,7 @@ public final class CarliniWagner implements Attack {
                     }
                 }
             }
-            boolean[] within = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                within[i] = bestNorm[i] <= eps;
-            }
-            try {
-                Tensor useBest = Tensor.of(within, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
-                Tensor fallback = inputs.add(Balls.keepInImage(inputs, Balls.projectL2(last.sub(inputs), eps)));
-                return scope.keep(fallback.add(best.sub(fallback).mul(useBest)));
-            } finally {
-                best.close();
-                last.close();
-            }
+            return new Search(best, bestNorm, last);
         }
     }
 }

@@ -64,9 +64,9 @@ public final class Robustness {
                     long[] labels = batch.items().stream().mapToLong(TwoAfcSample::humanChoice).toArray();
                     Tensor references = batch.role(0);
                     natural += correct(decision, references, labels);
+                    List<Tensor> attacked = attack.perturbEach(decision, references, labels, eps);
                     for (int i = 0; i < eps.size(); i++) {
-                        try (var each = TensorScope.open()) {
-                            Tensor adversarial = attack.perturb(decision, references, labels, eps.get(i));
+                        try (var each = TensorScope.open(); Tensor adversarial = attacked.get(i)) {
                             boolean[] right = decidedAsPeople(decision, adversarial, labels);
                             for (int j = 0; j < right.length; j++) {
                                 robust[i] += right[j] ? 1 : 0;

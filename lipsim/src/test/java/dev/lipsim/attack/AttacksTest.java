@@ -67,6 +67,25 @@ class AttacksTest {
         }
     }
 
+    /** Carlini-Wagner searches once for all radii, and gives at each what a search for that radius alone gives. */
+    @Test
+    void carliniWagnerAtSeveralRadiiEqualsOneRadiusAtATime() {
+        try (var scope = TensorScope.open()) {
+            Tensor w = Tensor.randn(GENERATOR, new long[] {3 * 8 * 8}, DType.FLOAT32, Device.CPU);
+            Tensor x = Tensor.rand(GENERATOR, new long[] {4, 3, 8, 8}, DType.FLOAT32, Device.CPU);
+            long[] labels = {0, 1, 0, 1};
+            Attack attack = new CarliniWagner(30, 3, 0.05, 1);
+            List<Double> eps = List.of(0.0, 0.03, 0.5, 3.0);
+            long before = Tensor.liveCount();
+            List<Tensor> together = attack.perturbEach(linear(w, 0.1), x, labels, eps);
+            assertEquals(before + eps.size(), Tensor.liveCount(), "the results alone stay alive");
+            for (int i = 0; i < eps.size(); i++) {
+                assertArrayEquals(attack.perturb(linear(w, 0.1), x, labels, eps.get(i)).toFloatArray(),
+                        together.get(i).toFloatArray(), 0f, "eps " + eps.get(i));
+            }
+        }
+    }
+
     @Test
     void attacksLeaveNothingAliveButTheirResult() {
         try (var scope = TensorScope.open()) {
