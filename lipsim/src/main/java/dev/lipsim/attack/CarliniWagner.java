@@ -118,8 +118,7 @@ public final class CarliniWagner implements Attack {
                             Tensor adversarial = w.value().tanh().add(1).mul(0.5);
                             Tensor delta = adversarial.sub(inputs);
                             Tensor norms = delta.flatten(1, -1).square().sum(1, false);
-                            Tensor logits = decision.logits(adversarial);
-                            Tensor gap = logits.mul(onehot).sum(1, false).sub(logits.mul(onehot.neg().add(1.0)).sum(1, false));
+                            Tensor gap = decision.margin(adversarial, onehot);
                             norms.add(gap.clampMin(0).mul(c)).sum().backward();
                             double[] gaps = gap.toDoubleArray();
                             double[] sizes = norms.sqrt().toDoubleArray();

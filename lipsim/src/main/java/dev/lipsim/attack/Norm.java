@@ -36,7 +36,7 @@ public enum Norm {
                 return scope.keep(Tensor.rand(generator, shape, DType.FLOAT32, Device.CPU).mul(2 * eps).sub(eps));
             }
             Tensor gaussian = Tensor.randn(generator, shape, DType.FLOAT32, Device.CPU);
-            return scope.keep(Balls.projectL2(gaussian.mul(1e6), eps));
+            return scope.keep(direction(gaussian).mul(eps));
         }
     }
 

@@ -69,7 +69,7 @@ public final class SquareAttack implements Attack {
         try (var scope = TensorScope.open(); var noGrad = Autograd.noGrad()) {
             Tensor onehot = Pgd.onehot(labels);
             Tensor adversarial = norm == Norm.L2 ? startL2(inputs, eps) : startLinf(inputs, eps);
-            Tensor margin = margin(decision, adversarial, onehot);
+            Tensor margin = decision.margin(adversarial, onehot);
             for (int i = 0; i < queries; i++) {
                 try (var step = TensorScope.open()) {
                     Tensor active = margin.gt(0);
@@ -78,7 +78,7 @@ public final class SquareAttack implements Attack {
                     }
                     Tensor proposal = norm == Norm.L2 ? proposeL2(inputs, adversarial, eps, share(i))
                             : proposeLinf(inputs, adversarial, eps, share(i));
-                    Tensor proposed = margin(decision, proposal, onehot);
+                    Tensor proposed = decision.margin(proposal, onehot);
                     Tensor accept = proposed.lt(margin).logicalAnd(active);
                     Tensor mask = accept.reshape(Norm.perSample(inputs)).to(inputs.dtype());
                     Tensor nextAdversarial = step.keep(adversarial.add(proposal.sub(adversarial).mul(mask)));
@@ -135,7 +135,7 @@ public final class SquareAttack implements Attack {
                     delta = next;
                 }
             }
-            return scope.keep(inputs.add(toSphere(delta, eps).to(inputs.dtype())).clamp(0, 1));
+            return scope.keep(inputs.add(Norm.L2.direction(delta).mul(eps).to(inputs.dtype())).clamp(0, 1));
         }
     }
 
@@ -165,25 +165,7 @@ public final class SquareAttack implements Attack {
             Tensor mass = imageNorm.square().neg().add(eps * eps).clampMin(0).div(channels).add(unionNorm.square()).sqrt();
             Tensor moved = fresh.div(fresh.norm(hw, true).clampMin(1e-12)).mul(mass);
             Tensor proposal = delta.mul(union.neg().add(1.0)).add(moved);
-            return scope.keep(inputs.add(toSphere(proposal, eps).to(inputs.dtype())).clamp(0, 1));
-        }
-    }
-
-    /** {@code delta} rescaled to l2 norm {@code eps} per sample. */
-    private static Tensor toSphere(Tensor delta, double eps) {
-        try (var scope = TensorScope.open()) {
-            Tensor norms = delta.flatten(1, -1).norm(new int[] {1}, true).clampMin(1e-12).reshape(Norm.perSample(delta));
-            return scope.keep(delta.div(norms).mul(eps));
-        }
-    }
-
-    /** Correct logit minus the other, per sample: below 0 means the decision flipped. */
-    private static Tensor margin(Decision decision, Tensor inputs, Tensor onehot) {
-        try (var scope = TensorScope.open()) {
-            Tensor logits = decision.logits(inputs);
-            Tensor correct = logits.mul(onehot).sum(1, false);
-            Tensor other = logits.mul(onehot.neg().add(1.0)).sum(1, false);
-            return scope.keep(correct.sub(other));
+            return scope.keep(inputs.add(Norm.L2.direction(proposal).mul(eps).to(inputs.dtype())).clamp(0, 1));
         }
     }
 
@@ -202,10 +184,11 @@ public final class SquareAttack implements Attack {
     private Squares squares(int n, int height, int width, int side, boolean withBumps) {
         float[] mask = new float[n * height * width];
         float[] bumps = withBumps ? new float[mask.length] : null;
+        float[][] shapes = withBumps ? new float[][] {bump(side, false), bump(side, true)} : null; // O(side^3) each
         for (int s = 0; s < n; s++) {
             int top = (int) generator.nextLong(height - side + 1);
             int left = (int) generator.nextLong(width - side + 1);
-            float[] bump = withBumps ? bump(side, generator.nextDouble() < 0.5) : null;
+            float[] bump = withBumps ? shapes[generator.nextDouble() < 0.5 ? 1 : 0] : null;
             for (int y = 0; y < side; y++) {
                 for (int x = 0; x < side; x++) {
                     int at = s * height * width + (top + y) * width + left + x;
