@@ -15,6 +15,8 @@ final class Libc {
     static final int STDERR = 2;
     static final int EINTR = 4;
     static final int RTLD_LAZY = 1;
+    private static final int RTLD_NOW = 2;
+    private static final int RTLD_GLOBAL = 0x100;
     private static final short POLLIN = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -150,9 +152,18 @@ final class Libc {
     }
 
     /** Why the dynamic linker cannot open {@code path}, or null if it can. */
+    /** {@code dlopen(path, RTLD_NOW | RTLD_GLOBAL)}: null when it loaded, else {@code dlerror()}'s reason. */
+    static String openGlobal(String path) {
+        return open(path, RTLD_NOW | RTLD_GLOBAL);
+    }
+
     static String dlopenError(String path) {
+        return open(path, RTLD_LAZY);
+    }
+
+    private static String open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(path), RTLD_LAZY);
+            MemorySegment handle = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(path), flags);
             if (!handle.equals(MemorySegment.NULL)) {
                 return null;
             }

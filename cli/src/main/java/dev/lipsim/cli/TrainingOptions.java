@@ -2,7 +2,6 @@ package dev.lipsim.cli;
 
 import static dev.lipsim.cli.Flags.value;
 
-import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.distributed.DataParallel;
 import dev.lipsim.distributed.Mpi;
 import dev.lipsim.distributed.Replicas;
@@ -52,17 +51,11 @@ final class TrainingOptions {
                 + " nccl (GPU memory; needs --device cuda, which under MPI means each rank's own GPU)"));
     }
 
-    /**
-     * The {@code --device} to train on. Under MPI a plain {@code cuda} means this rank's own GPU:
-     * its local rank modulo the machine's GPUs, as {@code torchrun}'s {@code LOCAL_RANK} does.
-     */
+    /** The {@code --device} to train on; under MPI a plain {@code cuda} means this rank's own GPU. */
     static Device device(CommandLine line) throws UsageException {
         Device device = ModelOptions.computeOn(line);
         boolean plainCuda = line.getOptionValue("device", "cpu").strip().equalsIgnoreCase("cuda");
-        if (plainCuda && distributed(line)) {
-            return Device.cuda((int) (Mpi.localRank() % LibTorch.load().cudaDeviceCount()));
-        }
-        return device;
+        return plainCuda && distributed(line) ? DataParallel.localGpu() : device;
     }
 
     /**

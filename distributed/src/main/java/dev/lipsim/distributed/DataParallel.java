@@ -49,6 +49,12 @@ public final class DataParallel implements Replicas {
         return new DataParallel(mpi, new NcclBuckets(mpi, nccl));
     }
 
+    /** This rank's GPU: its rank among those on its machine modulo the machine's GPUs, as {@code torchrun}'s {@code LOCAL_RANK}. */
+    public static Device localGpu() {
+        Device.cuda(0).requireAvailable(); // a clear error where there is none
+        return Device.cuda((int) (Mpi.localRank() % LibTorch.load().cudaDeviceCount()));
+    }
+
     /**
      * Gives libtorch this rank's share of the machine's cores, as {@code torchrun} does: ranks
      * whose thread pools together exceed the cores spin against each other (measured: a 4 MB

@@ -1,13 +1,12 @@
 package dev.lipsim.distributed;
 
+import dev.lipsim.bindings.NativeLoadException;
+import dev.lipsim.bindings.SharedLibraries;
 import dev.lipsim.distributed.ffm.MpiC;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -308,18 +307,10 @@ public final class Mpi implements AutoCloseable {
     /** Opens libmpi with RTLD_NOW | RTLD_GLOBAL, then registers it with this class loader for the bindings. */
     private static SymbolLookup load() {
         Path library = library();
-        Linker linker = Linker.nativeLinker();
-        MethodHandle dlopen = linker.downcallHandle(linker.defaultLookup().find("dlopen").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), 0x2 | 0x100);
-            if (handle.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("cannot load " + library + " (dlopen failed)");
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("cannot load " + library, e);
+        try {
+            SharedLibraries.openGlobal(library);
+        } catch (NativeLoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
         System.load(library.toString());
         return SymbolLookup.loaderLookup();
