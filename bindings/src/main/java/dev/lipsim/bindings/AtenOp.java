@@ -38,7 +38,7 @@ public final class AtenOp {
     final Precondition precondition;
     /** Why calls are always boxed, or null. */
     final String boxedReason;
-    /** Calls that took the unboxed path; racy across threads, for tests and reports. */
+    /** Calls that took the unboxed path, counted for tests with assertions on (-ea) only; racy across threads. */
     long unboxedCalls;
 
     private AtenOp(OpSchema schema, UnboxedEntry unboxed, Precondition precondition, String boxedReason) {
@@ -92,6 +92,12 @@ public final class AtenOp {
             }
         }
         return new AtenOp(schema, binding.entry(), precondition, null);
+    }
+
+    /** Counts an unboxed call; returns true, so that {@code assert} can call it off the hot path of production runs. */
+    boolean countUnboxedCall() {
+        unboxedCalls++;
+        return true;
     }
 
     /** Starts a call: add every argument in schema order, then finish with one of the {@code call*} methods. */

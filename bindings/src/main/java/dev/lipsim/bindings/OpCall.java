@@ -270,7 +270,7 @@ public final class OpCall {
         try {
             if (op.unboxed != null && Dispatch.unboxedEnabled() && admitted() && op.unboxed.marshal(values, unboxedBuffer())) {
                 unboxedResults = op.unboxed.invoke(unboxedBuffer);
-                op.unboxedCalls++;
+                assert op.countUnboxedCall();
                 return;
             }
             for (int i = 0; i < next; i++) {

@@ -7,11 +7,8 @@ import dev.lipsim.data.TwoAfcSample;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
-import dev.lipsim.train.DistillConfig;
-import dev.lipsim.train.FineTuneConfig;
 import dev.lipsim.train.RunDirectory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,18 +117,10 @@ final class EvaluationOptions {
     private static EmbeddingMap embedding(CommandLine line) throws UsageException, IOException {
         EmbeddingMap fallback = EmbeddingMap.UNIT;
         if (line.hasOption("train-dir")) {
-            Path config = DataOptions.trainDir(line).resolve(RunDirectory.CONFIG);
-            if (Files.isRegularFile(config)) {
-                String json = Files.readString(config);
-                try {
-                    fallback = EmbeddingMap.fromLabel(FineTuneConfig.fromJson(json).embedding());
-                } catch (IllegalArgumentException notFineTuning) {
-                    try {
-                        DistillConfig.fromJson(json); // a distilled student: the unit map unless asked otherwise
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(config + " is neither a fine-tuning nor a distillation configuration");
-                    }
-                }
+            try {
+                fallback = RunDirectory.embeddingOf(DataOptions.trainDir(line)).map(EmbeddingMap::fromLabel).orElse(fallback);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
             }
         }
         return ModelOptions.parseEmbedding(line, fallback);

@@ -94,7 +94,7 @@ public final class Checkpoint {
         for (var entry : state.entrySet()) {
             try (var scope = TensorScope.open()) {
                 Tensor values = entry.getValue();
-                if (values.dtype().isFloatingPoint() && values.sub(values).ne(0.0).sum().item() > 0) { // x - x is NaN unless finite
+                if (values.dtype().isFloatingPoint() && values.isFinite().logicalNot().sum().item() > 0) {
                     String problem = file + ": the weights '" + entry.getKey() + "' hold NaN or infinite values";
                     if (!Boolean.getBoolean(ALLOW_NON_FINITE)) {
                         throw new IOException(problem + "; refused (--allow-non-finite-weights loads them anyway)");

@@ -71,7 +71,7 @@ public final class LipSim implements AutoCloseable {
     public Tensor features(Tensor images) {
         try (var noGrad = Autograd.noGrad(); var scope = TensorScope.open()) {
             Tensor features = model.forward(images.to(device)).to(Device.CPU);
-            long broken = (long) features.sub(features).ne(0.0).sum(1, false).gt(0).sum().item(); // x - x is NaN unless finite
+            long broken = (long) features.isFinite().logicalNot().sum(1, false).gt(0).sum().item();
             if (broken > 0) {
                 throw new ArithmeticException("the model's features are NaN or infinite for " + broken + " of " + features.size(0)
                         + " images: its weights or the input are not finite");

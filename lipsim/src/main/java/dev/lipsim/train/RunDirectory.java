@@ -113,6 +113,28 @@ public final class RunDirectory {
     }
 
     /** The step in a checkpoint's name (ours or the reference's), or -1 if the name has none. */
+    /**
+     * The embedding map a run in {@code folder} was trained for: a fine-tuning run's, empty for a
+     * distillation run or a folder without a configuration (the reference's).
+     */
+    public static Optional<String> embeddingOf(Path folder) throws IOException {
+        Path config = folder.resolve(CONFIG);
+        if (!Files.isRegularFile(config)) {
+            return Optional.empty();
+        }
+        String json = Files.readString(config);
+        try {
+            return Optional.of(FineTuneConfig.fromJson(json).embedding());
+        } catch (IllegalArgumentException notFineTuning) {
+            try {
+                DistillConfig.fromJson(json);
+                return Optional.empty();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(config + " is neither a fine-tuning nor a distillation configuration");
+            }
+        }
+    }
+
     public static long stepOf(Path checkpoint) {
         String name = checkpoint.getFileName().toString();
         for (Pattern pattern : List.of(CHECKPOINT, REFERENCE_CHECKPOINT)) {

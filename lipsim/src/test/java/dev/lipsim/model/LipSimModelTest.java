@@ -54,7 +54,9 @@ class LipSimModelTest {
                 new Generator(0))) {
             // At 32 pixels only the linear inputs shrink (8820 -> 180); the rest is as at 224.
             assertEquals(convs + 7L * (1024L * 180 + 2048), model.parameterCount());
+            assertEquals(model.parameterCount(), model.config().parameterCount(), "the config's formula, used before building");
         }
+        assertEquals(convs + linear, small.parameterCount());
         assertEquals(63.3e6, convs + linear, 0.05e6, "the published size of 'small'");
         assertEquals(List.of("convs.0.kernel", "convs.0.bias", "convs.0.q"),
                 List.copyOf(new LipSimModel(small.withEmbeddingDim(8).withImageSize(32).withDepth(1).withLinearDepth(1)

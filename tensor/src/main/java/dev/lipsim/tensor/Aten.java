@@ -111,6 +111,7 @@ final class Aten {
     static final AtenOp MAXIMUM = AtenOp.of("aten::maximum(Tensor self, Tensor other) -> Tensor");
     static final AtenOp MINIMUM = AtenOp.of("aten::minimum(Tensor self, Tensor other) -> Tensor");
     static final AtenOp LOGICAL_NOT = AtenOp.of("aten::logical_not(Tensor self) -> Tensor");
+    static final AtenOp ISFINITE = AtenOp.of("aten::isfinite(Tensor self) -> Tensor");
     static final AtenOp LOGICAL_AND = AtenOp.of("aten::logical_and(Tensor self, Tensor other) -> Tensor");
     static final AtenOp LOGICAL_OR = AtenOp.of("aten::logical_or(Tensor self, Tensor other) -> Tensor");
 }

@@ -478,6 +478,11 @@ public final class Tensor implements AutoCloseable {
         return binaryScalar(Aten.GE_TENSOR, value);
     }
 
+    /** Whether each element is neither NaN nor infinite (bool). */
+    public Tensor isFinite() {
+        return unary(Aten.ISFINITE);
+    }
+
     public Tensor logicalNot() {
         return unary(Aten.LOGICAL_NOT);
     }

@@ -76,6 +76,8 @@ class TensorOpsTest {
         assertArrayEquals(new long[] {1, 0, 0}, a.lt(b).logicalAnd(a.ne(b)).toLongArray());
         assertArrayEquals(new long[] {0, 1, 1}, a.lt(b).logicalNot().toLongArray());
         assertArrayEquals(new long[] {1, 1, 0}, a.lt(b).logicalOr(a.eq(b)).toLongArray());
+        assertArrayEquals(new long[] {1, 0, 0, 0, 1}, Tensor.of(new float[] {1, Float.NaN, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, -0f}, 5).isFinite().toLongArray());
     }
 
     @Test
