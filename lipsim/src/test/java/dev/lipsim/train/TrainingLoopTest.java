@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,20 @@ class TrainingLoopTest {
         for (int i = 0; i < metrics.size(); i++) {
             assertTrue(metrics.get(i).startsWith("{\"step\":" + (i + 1) + ","), metrics.get(i));
         }
+    }
+
+    @Test
+    void aRunsEmbeddingMapIsReadFromItsConfiguration() throws IOException {
+        Path fineTuning = Files.createDirectories(work.resolve("fine-tuning"));
+        Files.writeString(fineTuning.resolve(RunDirectory.CONFIG), new FineTuneConfig("night", data.toString(), null, TINY, 3,
+                "append-one", "hinge", 0.05, "triangular", new TrainingSettings("adam", 0.01, 0.5, 0.9, 0, 4, 1, 10, 1, 0), 0)
+                .toJson());
+        assertEquals(Optional.of("append-one"), RunDirectory.embeddingOf(fineTuning));
+        assertEquals(Optional.empty(), RunDirectory.embeddingOf(Files.createDirectories(work.resolve("reference"))));
+        Path broken = Files.createDirectories(work.resolve("broken"));
+        Files.writeString(broken.resolve(RunDirectory.CONFIG), "{\"learning\": \"rate\"}");
+        var error = assertThrows(IllegalArgumentException.class, () -> RunDirectory.embeddingOf(broken));
+        assertTrue(error.getMessage().endsWith("is neither a fine-tuning nor a distillation configuration"), error.getMessage());
     }
 
     @Test
