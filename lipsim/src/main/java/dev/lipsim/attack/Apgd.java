@@ -80,8 +80,7 @@ public final class Apgd implements Attack {
                         continue;
                     }
                     // keep earlier flips; take this run's result where none was found yet
-                    Tensor take = flipped.logicalAnd(found.logicalNot()).reshape(Norm.perSample(inputs)).to(inputs.dtype());
-                    Tensor merged = TensorScope.release(result.add(run.best.sub(result).mul(take)));
+                    Tensor merged = TensorScope.release(Norm.choose(flipped.logicalAnd(found.logicalNot()), run.best, result));
                     Tensor mergedFound = TensorScope.release(found.logicalOr(flipped));
                     List.of(result, found, run.best, flipped).forEach(Tensor::close);
                     result = merged;
@@ -132,10 +131,6 @@ public final class Apgd implements Attack {
             return project(delta.add(norm.direction(gradient).mul(steps.reshape(Norm.perSample(inputs)))));
         }
 
-        private Tensor where(Tensor condition, Tensor a, Tensor b) {
-            return Tensor.where(condition.reshape(Norm.perSample(a)).expand(a.shape()), a, b);
-        }
-
         /**
          * Every per-sample quantity the iterations carry, owned here (outside any scope) and
          * replaced as a whole at the end of each iteration, so nothing accumulates.
@@ -184,7 +179,7 @@ public final class Apgd implements Attack {
                     Tensor successes = s.successes().add(at[0].gt(s.loss()).to(s.successes().dtype()));
                     Tensor keep = at[0].gt(s.bestLoss()).logicalAnd(s.flipped().logicalNot())
                             .logicalOr(at[2].logicalAnd(s.flipped().logicalNot()));
-                    Tensor bestDelta = where(keep, next, s.bestDelta());
+                    Tensor bestDelta = Norm.choose(keep, next, s.bestDelta());
                     Tensor bestLoss = Tensor.where(keep, at[0], s.bestLoss());
                     Tensor flipped = s.flipped().logicalOr(at[2]);
                     State updated = new State(s.steps(), next, s.delta(), bestDelta, bestLoss, flipped, successes,
@@ -193,7 +188,7 @@ public final class Apgd implements Attack {
                         int stretch = k + 1 - lastCheckpoint;
                         Tensor halve = successes.lt(RHO * stretch).logicalOr(
                                 s.steps().eq(s.stepsAtCheckpoint()).logicalAnd(bestLoss.eq(s.bestLossAtCheckpoint())));
-                        Tensor restartFrom = where(halve, bestDelta, next);
+                        Tensor restartFrom = Norm.choose(halve, bestDelta, next);
                         Tensor[] there = evaluate(restartFrom);
                         updated = new State(Tensor.where(halve, s.steps().mul(0.5), s.steps()), restartFrom, next, bestDelta,
                                 bestLoss, flipped, Tensor.zeros(n), s.steps(), bestLoss, there[0], there[1]);

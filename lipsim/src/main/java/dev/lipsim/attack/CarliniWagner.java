@@ -79,9 +79,8 @@ public final class CarliniWagner implements Attack {
                 found[i] = bestNorm[i] <= eps;
             }
             try (var scope = TensorScope.open()) {
-                Tensor useBest = Tensor.of(found, found.length).reshape(Norm.perSample(inputs)).to(inputs.dtype());
                 Tensor fallback = inputs.add(Balls.keepInImage(inputs, Balls.projectL2(last.sub(inputs), eps)));
-                return scope.keep(fallback.add(best.sub(fallback).mul(useBest)));
+                return scope.keep(Norm.choose(Tensor.of(found, found.length), best, fallback));
             }
         }
 
@@ -135,8 +134,7 @@ public final class CarliniWagner implements Attack {
                             }
                             Tensor detached = adversarial.detach();
                             if (improved) {
-                                Tensor improve = Tensor.of(better, n).reshape(Norm.perSample(inputs)).to(inputs.dtype());
-                                Tensor nextBest = TensorScope.release(best.add(detached.sub(best).mul(improve)));
+                                Tensor nextBest = TensorScope.release(Norm.choose(Tensor.of(better, n), detached, best));
                                 best.close();
                                 best = nextBest;
                             }

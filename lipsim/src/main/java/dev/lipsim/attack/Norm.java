@@ -40,6 +40,13 @@ public enum Norm {
         }
     }
 
+    /** Per sample, {@code ifTaken} where {@code take} (bool {@code [n]}) is true, else {@code otherwise}. */
+    static Tensor choose(Tensor take, Tensor ifTaken, Tensor otherwise) {
+        try (var scope = TensorScope.open()) {
+            return scope.keep(Tensor.where(take.reshape(perSample(ifTaken)).expand(ifTaken.shape()), ifTaken, otherwise));
+        }
+    }
+
     /** The per-sample norms of {@code delta}. */
     public Tensor norms(Tensor delta) {
         try (var scope = TensorScope.open()) {

@@ -81,8 +81,7 @@ public final class Pgd implements Attack {
                     // keep each sample's first flip; at the end, the last attempt where none was found
                     Tensor take = step == steps ? found.logicalNot()
                             : logits.argmax(1, false).ne(target).logicalAnd(found.logicalNot());
-                    best = replace(best, stepScope.keep(best.add(adversarial.detach().sub(best)
-                            .mul(take.reshape(Norm.perSample(inputs)).to(inputs.dtype())))));
+                    best = replace(best, stepScope.keep(Norm.choose(take, adversarial.detach(), best)));
                     found = replace(found, stepScope.keep(found.logicalOr(take)));
                     if (step == steps) {
                         return scope.keep(best);

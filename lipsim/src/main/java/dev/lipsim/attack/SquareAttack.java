@@ -80,8 +80,7 @@ public final class SquareAttack implements Attack {
                             : proposeLinf(inputs, adversarial, eps, share(i));
                     Tensor proposed = decision.margin(proposal, onehot);
                     Tensor accept = proposed.lt(margin).logicalAnd(active);
-                    Tensor mask = accept.reshape(Norm.perSample(inputs)).to(inputs.dtype());
-                    Tensor nextAdversarial = step.keep(adversarial.add(proposal.sub(adversarial).mul(mask)));
+                    Tensor nextAdversarial = step.keep(Norm.choose(accept, proposal, adversarial));
                     Tensor nextMargin = step.keep(Tensor.where(accept, proposed, margin));
                     adversarial.close();
                     margin.close();

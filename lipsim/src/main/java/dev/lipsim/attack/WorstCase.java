@@ -59,7 +59,7 @@ public final class WorstCase implements Attack {
                     continue;
                 }
                 Tensor take = flipped.logicalAnd(found.logicalNot());
-                result = result.add(attempt.sub(result).mul(take.reshape(Norm.perSample(inputs)).to(inputs.dtype())));
+                result = Norm.choose(take, attempt, result);
                 found = found.logicalOr(flipped);
             }
             return scope.keep(result);
