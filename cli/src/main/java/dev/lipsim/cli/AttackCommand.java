@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.attack.AdversarialImages;
 import dev.lipsim.attack.Apgd;
 import dev.lipsim.attack.Attack;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code lipsim attack}: 2AFC accuracy with the reference image attacked; the reference's {@code --mode attack}. */
@@ -45,21 +46,18 @@ final class AttackCommand implements Command {
     public Options options() {
         Options options = new Options();
         EvaluationOptions.addTo(options);
-        options.addOption(Option.builder().longOpt("attack").hasArg().argName("NAME")
-                .desc(NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-L2, SQ-Linf, AA-L2, AA-Linf, CW-L2 work too)")
-                .build());
+        options.addOption(value("attack", "NAME",
+                NAMES + " (the reference's PGD-L2, PGD-Linf, MI-L2, MI-Linf, APGD-L2, SQ-L2, SQ-Linf, AA-L2, "
+                + "AA-Linf, CW-L2 work too)"));
         EvaluationOptions.addEps(options);
-        options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("gradient steps (default 50; APGD-CE 100)").build());
-        options.addOption(Option.builder().longOpt("queries").hasArg().argName("N")
-                .desc("the Square attack's score queries per image, alone or in aa-l2 / aa-linf (default 5000)").build());
-        options.addOption(Option.builder().longOpt("restarts").hasArg().argName("N")
-                .desc("APGD-CE runs from random starts (default 1, as the reference)").build());
-        options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
-                .desc("write robust-accuracy.png into DIR").build());
-        options.addOption(Option.builder().longOpt("adversarial").hasArg().argName("DIR")
-                .desc("write each attacked reference image, DIR/<split>/eps-<eps>/<triplet>.png, with an index adversarial.csv")
-                .build());
+        options.addOption(value("steps", "N", "gradient steps (default 50; APGD-CE 100)"));
+        options.addOption(value("queries", "N",
+                "the Square attack's score queries per image, alone or in aa-l2 / aa-linf (default 5000)"));
+        options.addOption(value("restarts", "N", "APGD-CE runs from random starts (default 1, as the reference)"));
+        options.addOption(value("plots", "DIR", "write robust-accuracy.png into DIR"));
+        options.addOption(value("adversarial", "DIR",
+                "write each attacked reference image, DIR/<split>/eps-<eps>/<triplet>.png, with an index "
+                + "adversarial.csv"));
         return options;
     }
 

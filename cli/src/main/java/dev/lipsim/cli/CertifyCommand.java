@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.certify.Certification;
 import dev.lipsim.certify.TripletCertificate;
 import dev.lipsim.eval.Evaluation;
@@ -13,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code lipsim certify}: certified 2AFC accuracy (l2, reference image perturbed); the reference's {@code --mode certified}. */
@@ -36,8 +37,7 @@ final class CertifyCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         EvaluationOptions.addEps(options);
-        options.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
-                .desc("write certified-accuracy.png and radii.png into DIR").build());
+        options.addOption(value("plots", "DIR", "write certified-accuracy.png and radii.png into DIR"));
         return options;
     }
 

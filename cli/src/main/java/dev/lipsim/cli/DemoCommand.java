@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.demo.Demo;
 import dev.lipsim.demo.DemoReport;
 import dev.lipsim.demo.DemoSettings;
@@ -30,12 +32,11 @@ final class DemoCommand implements Command {
     @Override
     public Options options() {
         Options options = new Options();
-        options.addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
-                .desc("where the report and its work files go (default lipsim-demo); a rerun replaces them").build());
+        options.addOption(value("output", "DIR",
+                "where the report and its work files go (default lipsim-demo); a rerun replaces them"));
         options.addOption(Option.builder().longOpt("quick").desc("less data and training: under a minute").build());
-        options.addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed (default 0)").build());
-        options.addOption(Option.builder().longOpt("decode-threads").hasArg().argName("N")
-                .desc("image decoding threads (default 2)").build());
+        options.addOption(value("seed", "N", "seed (default 0)"));
+        options.addOption(value("decode-threads", "N", "image decoding threads (default 2)"));
         return options;
     }
 

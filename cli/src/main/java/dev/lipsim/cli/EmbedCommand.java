@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lipsim.data.ParallelLoader;
 import dev.lipsim.eval.Embeddings;
@@ -20,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code lipsim embed IMAGE|FOLDER...}: unit embeddings keyed by image path. */
@@ -40,20 +41,19 @@ final class EmbedCommand implements Command {
     @Override
     public Options options() {
         Options options = new Options();
-        options.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
-                .desc("where to write the embeddings (.safetensors or .json); written atomically").build());
-        options.addOption(Option.builder().longOpt("on-error").hasArg().argName("POLICY")
-                .desc("an unreadable image: fail (default) or skip (the report names skipped files)").build());
-        options.addOption(Option.builder().longOpt("decode-threads").hasArg().argName("N")
-                .desc("image decoding threads (default 2), besides libtorch's --threads").build());
-        options.addOption(Option.builder().longOpt("teacher").hasArg().argName("NAME")
-                .desc("embed with a teacher instead (ensemble, with --dreamsim_path DIR; or demo): both flips of every "
-                        + "image's centre crop, for lipsim train --teacher_model_name precomputed; --output is a new folder")
-                .build());
-        options.addOption(Option.builder().longOpt("dreamsim-path").hasArg().argName("DIR")
-                .desc("with --teacher ensemble: the folder DreamSim's download filled").build());
-        options.addOption(Option.builder().longOpt("crop").hasArg().argName("PIXELS")
-                .desc("with --teacher: the centre crop, the student's input size (default 224)").build());
+        options.addOption(value("output", "FILE",
+                "where to write the embeddings (.safetensors or .json); written atomically"));
+        options.addOption(value("on-error", "POLICY",
+                "an unreadable image: fail (default) or skip (the report names skipped files)"));
+        options.addOption(value("decode-threads", "N",
+                "image decoding threads (default 2), besides libtorch's --threads"));
+        options.addOption(value("teacher", "NAME",
+                "embed with a teacher instead (ensemble, with --dreamsim_path DIR; or demo): both flips of every image's "
+                + "centre crop, for lipsim train --teacher_model_name precomputed; --output is a new folder"));
+        options.addOption(value("dreamsim-path", "DIR",
+                "with --teacher ensemble: the folder DreamSim's download filled"));
+        options.addOption(value("crop", "PIXELS",
+                "with --teacher: the centre crop, the student's input size (default 224)"));
         ModelOptions.addTo(options);
         DataOptions.addTrainDir(options);
         return options;

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** What commands that score a model on a 2AFC dataset share: the model (also from a training folder) and the parts. */
@@ -35,14 +34,14 @@ final class EvaluationOptions {
     static void addTo(Options options) {
         DataOptions.addTo(options);
         ModelOptions.addTo(options);
-        options.addOption(Option.builder().longOpt("split").hasArg().argName("LIST").desc("NIGHT splits, comma-separated "
-                + "(default test_imagenet,test_no_imagenet, whose weighted mean is 'overall'); BAPPS: val (default) or train")
-                .build());
+        options.addOption(value("split", "LIST", "NIGHT splits, comma-separated (default test_imagenet,test_no_imagenet, "
+                + "whose weighted mean is 'overall'); BAPPS: val (default) or train"));
     }
 
     /** Adds {@code --eps}, the radii a command scores at. */
     static void addEps(Options options) {
-        options.addOption(value("eps", "LIST", "radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)"));
+        options.addOption(value("eps", "LIST",
+                "radii, comma-separated, as numbers or N/255 (default 36/255,72/255,108/255)"));
     }
 
     /** {@code --eps}: radii as numbers or {@code N/255}, the paper's three by default. */

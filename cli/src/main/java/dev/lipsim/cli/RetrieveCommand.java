@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.attack.Attack;
 import dev.lipsim.attack.Norm;
 import dev.lipsim.attack.Pgd;
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -43,15 +44,12 @@ final class RetrieveCommand implements Command {
         Options options = new Options();
         EvaluationOptions.addTo(options);
         EvaluationOptions.addEps(options);
-        options.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("l2 PGD iterations against each query (default 20; 0 for no attack)").build());
-        options.addOption(Option.builder().longOpt("index").hasArg().argName("FILE")
-                .desc("embeddings from lipsim embed --output FILE.safetensors, by the same model; the query images are the"
-                        + " arguments").build());
-        options.addOption(Option.builder().longOpt("matches").hasArg().argName("CSV")
-                .desc("with --index: each query's true match, lines 'query,match' (an index key or file name)").build());
-        options.addOption(Option.builder().longOpt("k").hasArg().argName("N")
-                .desc("with --index: neighbours listed per query (default 10)").build());
+        options.addOption(value("steps", "N", "l2 PGD iterations against each query (default 20; 0 for no attack)"));
+        options.addOption(value("index", "FILE",
+                "embeddings from lipsim embed --output FILE.safetensors, by the same model; the query images are the arguments"));
+        options.addOption(value("matches", "CSV",
+                "with --index: each query's true match, lines 'query,match' (an index key or file name)"));
+        options.addOption(value("k", "N", "with --index: neighbours listed per query (default 10)"));
         return options;
     }
 

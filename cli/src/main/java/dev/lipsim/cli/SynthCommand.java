@@ -1,5 +1,7 @@
 package dev.lipsim.cli;
 
+import static dev.lipsim.cli.Flags.value;
+
 import dev.lipsim.data.SyntheticTwoAfc;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,9 +29,9 @@ final class SynthCommand implements Command {
         Options options = new Options();
         options.addOption(Option.builder().longOpt("output").hasArg().argName("DIR").required()
                 .desc("new or empty folder to write into").build());
-        options.addOption(Option.builder().longOpt("count").hasArg().argName("N").desc("triplets (default 1000)").build());
-        options.addOption(Option.builder().longOpt("size").hasArg().argName("PIXELS").desc("image size (default 64)").build());
-        options.addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed (default 0)").build());
+        options.addOption(value("count", "N", "triplets (default 1000)"));
+        options.addOption(value("size", "PIXELS", "image size (default 64)"));
+        options.addOption(value("seed", "N", "seed (default 0)"));
         return options;
     }
 
