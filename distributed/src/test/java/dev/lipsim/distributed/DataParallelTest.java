@@ -1,19 +1,16 @@
 package dev.lipsim.distributed;
 
+import static dev.lipsim.distributed.MpiJobs.assertSameWeights;
+import static dev.lipsim.distributed.MpiJobs.assumeMpirun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lipsim.tensor.RequiresCuda;
-import dev.lipsim.tensor.Tensor;
-import dev.lipsim.tensor.TensorScope;
-import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,51 +18,38 @@ import org.junit.jupiter.api.io.TempDir;
 /** MPI ranks with shares of each batch end where one process with whole batches does. */
 class DataParallelTest {
 
-    private static final Path MPIRUN = Path.of("/usr/bin/mpirun");
-
     @TempDir
     Path work;
 
     @Test
     void twoRanksWithHalfBatchesMatchOneProcessWithWholeBatches() throws Exception {
-        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        assumeMpirun();
         Path single = work.resolve("single.safetensors");
         Path ranks = work.resolve("ranks.safetensors");
         run(0, List.of("single", single.toString()));
         run(2, List.of("ranks", ranks.toString()));
-        assertSameWeights(single, ranks);
+        // float32 sums in another order: the mean of two half-batch means against one whole-batch mean
+        assertSameWeights(single, ranks, "", 1e-5);
     }
 
     /** The NCCL path end to end (MPI shares the group's id): one rank's all-reduce leaves the gradients as they were. */
     @Test
     @RequiresCuda
     void oneRankOverNcclOnTheGpuMatchesOneProcess() throws Exception {
-        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        assumeMpirun();
         Path single = work.resolve("single.safetensors");
         Path ranks = work.resolve("nccl.safetensors");
         run(0, List.of("single", single.toString(), "cuda"));
         run(1, List.of("ranks", ranks.toString(), "cuda"));
-        assertSameWeights(single, ranks);
-    }
-
-    private static void assertSameWeights(Path single, Path ranks) throws IOException {
-        try (var scope = TensorScope.open()) {
-            Map<String, Tensor> expected = SafeTensors.read(single).tensors();
-            Map<String, Tensor> actual = SafeTensors.read(ranks).tensors();
-            assertEquals(expected.keySet(), actual.keySet());
-            for (String name : expected.keySet()) {
-                // float32 sums in another order: the mean of two half-batch means against one whole-batch mean
-                assertEquals(0, expected.get(name).sub(actual.get(name)).abs().max().item(), 1e-5, name);
-            }
-        }
+        assertSameWeights(single, ranks, "", 1e-5);
     }
 
     @Test
     void aStalledRankEndsTheJobAfterTheTimeoutWithAMessageNamingIt() throws Exception {
-        assumeTrue(Files.isExecutable(MPIRUN), "Open MPI is not installed (Debian: openmpi-bin)");
+        assumeMpirun();
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(underMpirun(2, List.of("-Dlipsim.mpi.timeout=3", StalledRank.class.getName())))
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(MpiJobs.underMpirun(2, List.of("-Dlipsim.mpi.timeout=3",
+                StalledRank.class.getName()))).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the job ended");
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -83,7 +67,7 @@ class DataParallelTest {
         List<String> command = new ArrayList<>(List.of(ShardedTraining.class.getName()));
         command.addAll(arguments);
         Path log = Files.createTempFile("sharded-training", ".log");
-        Process process = new ProcessBuilder(ranks > 0 ? underMpirun(ranks, command) : javaCommand(command))
+        Process process = new ProcessBuilder(ranks > 0 ? MpiJobs.underMpirun(ranks, command) : MpiJobs.java(command))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
         if (!finished) {
@@ -92,20 +76,5 @@ class DataParallelTest {
         String output = Files.readString(log);
         Files.delete(log);
         assertEquals(0, finished ? process.exitValue() : -1, String.join(" ", arguments) + " failed:\n" + output);
-    }
-
-    /** {@code java} with this test's class path and {@code arguments}, under {@code mpirun -np RANKS}. */
-    private static List<String> underMpirun(int ranks, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(MPIRUN.toString(), "-np", Integer.toString(ranks), "--oversubscribe",
-                "--allow-run-as-root", "--bind-to", "none"));
-        command.addAll(javaCommand(arguments));
-        return command;
-    }
-
-    private static List<String> javaCommand(List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-        command.addAll(arguments);
-        return command;
     }
 }
