@@ -42,6 +42,10 @@ final class CxxAbi {
             FunctionDescriptor.of(ValueLayout.ADDRESS));
     private static final MethodHandle SET_ALLOW_TF32_CUDNN = bind("_ZN2at7Context17setAllowTF32CuDNNEb",
             "at::Context::setAllowTF32CuDNN(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
+    private static final MethodHandle SET_USER_ENABLED_MKLDNN = bind("_ZN2at7Context20setUserEnabledMkldnnEb",
+            "at::Context::setUserEnabledMkldnn(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
+    private static final MethodHandle USER_ENABLED_MKLDNN = bind("_ZNK2at7Context17userEnabledMkldnnEv",
+            "at::Context::userEnabledMkldnn() const", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, ValueLayout.ADDRESS));
 
     /**
      * The whole address space, for reading and writing C++ objects by their address without
@@ -134,6 +138,23 @@ final class CxxAbi {
     static void setAllowTf32CuDnn(boolean allow) {
         try {
             SET_ALLOW_TF32_CUDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), allow);
+        } catch (Throwable t) {
+            throw Unchecked.propagate(t);
+        }
+    }
+
+    /** Whether libtorch may route CPU operators to oneDNN (MKL-DNN); libtorch's default: yes. */
+    static void setUserEnabledMkldnn(boolean enabled) {
+        try {
+            SET_USER_ENABLED_MKLDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), enabled);
+        } catch (Throwable t) {
+            throw Unchecked.propagate(t);
+        }
+    }
+
+    static boolean userEnabledMkldnn() {
+        try {
+            return (boolean) USER_ENABLED_MKLDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact());
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }

@@ -102,6 +102,17 @@ public final class LibTorch {
         return tf32Convolutions;
     }
 
+    /** Whether libtorch may route CPU operators to oneDNN from now on (process-wide). */
+    public static void enableOneDnn(boolean enabled) {
+        load();
+        CxxAbi.setUserEnabledMkldnn(enabled);
+    }
+
+    public static boolean oneDnnEnabled() {
+        load();
+        return CxxAbi.userEnabledMkldnn();
+    }
+
     private static int readThreads() {
         var out = Scratch.out();
         Status.check(TorchC.torch_get_num_threads(out), "torch_get_num_threads");

@@ -1,26 +1,59 @@
 package dev.lipsim.tensor;
 
 import dev.lipsim.bindings.OpCall;
+import java.util.function.IntToLongFunction;
+import java.util.function.UnaryOperator;
 
-/** Convolutions and pooling: argument checks, then the ATen ops. */
+/**
+ * Convolutions and pooling: argument checks, then the ATen ops. Floating-point convolutions on
+ * the CPU go the way {@link CpuConvolutions} chose for this machine.
+ */
 final class Convolution {
 
     private Convolution() {}
 
     static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv2d(CpuConvolutions.pathFor(input), input, weight, bias, stride, padding, dilation, groups);
+    }
+
+    static Tensor conv2d(ConvolutionPath path, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+            int[] dilation, int groups) {
         requireGeometry(stride, padding, dilation);
-        OpCall call = Tensor.optional(Aten.CONV2D.call().tensor(input.handle()).tensor(weight.handle()), bias);
-        return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
-                .intList(Shapes.toLongs(dilation)).int64(groups).callTensor());
+        UnaryOperator<Tensor> op = x -> {
+            OpCall call = Tensor.optional(Aten.CONV2D.call().tensor(x.handle()).tensor(weight.handle()), bias);
+            return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
+                    .intList(Shapes.toLongs(dilation)).int64(groups).callTensor());
+        };
+        if (!ChannelsLastRoute.applies(path, input, weight)) {
+            return op.apply(input);
+        }
+        IntToLongFunction outputSize = d -> (input.size(d - 4) + 2L * padding[d - 2]
+                - (long) dilation[d - 2] * (weight.size(d) - 1) - 1) / stride[d - 2] + 1;
+        return ChannelsLastRoute.apply(input, weight.size(0), outputSize, op);
     }
 
     static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
             int[] outputPadding, int[] dilation, int groups) {
+        return convTranspose2d(CpuConvolutions.pathFor(input), input, weight, bias, stride, padding, outputPadding,
+                dilation, groups);
+    }
+
+    static Tensor convTranspose2d(ConvolutionPath path, Tensor input, Tensor weight, Tensor bias, int[] stride,
+            int[] padding, int[] outputPadding, int[] dilation, int groups) {
         requireGeometry(stride, padding, dilation);
         Shapes.requirePairs("output padding", outputPadding);
-        OpCall call = Tensor.optional(Aten.CONV_TRANSPOSE2D_INPUT.call().tensor(input.handle()).tensor(weight.handle()), bias);
-        return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
-                .intList(Shapes.toLongs(outputPadding)).int64(groups).intList(Shapes.toLongs(dilation)).callTensor());
+        UnaryOperator<Tensor> op = x -> {
+            OpCall call = Tensor.optional(Aten.CONV_TRANSPOSE2D_INPUT.call().tensor(x.handle()).tensor(weight.handle()),
+                    bias);
+            return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
+                    .intList(Shapes.toLongs(outputPadding)).int64(groups).intList(Shapes.toLongs(dilation)).callTensor());
+        };
+        if (!ChannelsLastRoute.applies(path, input, weight)) {
+            return op.apply(input);
+        }
+        IntToLongFunction outputSize = d -> (input.size(d - 4) - 1) * stride[d - 2] - 2L * padding[d - 2]
+                + (long) dilation[d - 2] * (weight.size(d) - 1) + outputPadding[d - 2] + 1;
+        return ChannelsLastRoute.apply(input, weight.size(1) * groups, outputSize, op);
     }
 
     static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
