@@ -62,7 +62,8 @@ class LibTorchTest {
         assertEquals(List.of("_Znwm", "_ZdlPv", "_ZNK3c1010TensorImpl4gradEv", "_ZN3c1010TensorImpl12mutable_gradEv",
                 "_ZNK3c1010TensorImpl13requires_gradEv",
                 "_ZN2at15set_num_threadsEi", "_ZN5torch4cuda12is_availableEv", "_ZN5torch4cuda12device_countEv",
-                "_ZN2at13globalContextEv", "_ZN2at7Context17setAllowTF32CuDNNEb"),
+                "_ZN2at13globalContextEv", "_ZN2at7Context17setAllowTF32CuDNNEb",
+                "_ZN2at7Context20setUserEnabledMkldnnEb", "_ZNK2at7Context17userEnabledMkldnnEv"),
                 CxxAbi.verify());
     }
 

@@ -1,8 +1,6 @@
 package dev.lipsim.tensor;
 
 import dev.lipsim.bindings.OpCall;
-import java.util.function.IntToLongFunction;
-import java.util.function.UnaryOperator;
 
 /**
  * Convolutions and pooling: argument checks, then the ATen ops. Floating-point convolutions on
@@ -19,17 +17,8 @@ final class Convolution {
     static Tensor conv2d(ConvolutionPath path, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
             int[] dilation, int groups) {
         requireGeometry(stride, padding, dilation);
-        UnaryOperator<Tensor> op = x -> {
-            OpCall call = Tensor.optional(Aten.CONV2D.call().tensor(x.handle()).tensor(weight.handle()), bias);
-            return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
-                    .intList(Shapes.toLongs(dilation)).int64(groups).callTensor());
-        };
-        if (!ChannelsLastRoute.applies(path, input, weight)) {
-            return op.apply(input);
-        }
-        IntToLongFunction outputSize = d -> (input.size(d - 4) + 2L * padding[d - 2]
-                - (long) dilation[d - 2] * (weight.size(d) - 1) - 1) / stride[d - 2] + 1;
-        return ChannelsLastRoute.apply(input, weight.size(0), outputSize, op);
+        return compute(path, new ConvolutionGeometry(false, stride, padding, ConvolutionGeometry.ZERO, dilation, groups),
+                input, weight, bias);
     }
 
     static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
@@ -42,18 +31,15 @@ final class Convolution {
             int[] padding, int[] outputPadding, int[] dilation, int groups) {
         requireGeometry(stride, padding, dilation);
         Shapes.requirePairs("output padding", outputPadding);
-        UnaryOperator<Tensor> op = x -> {
-            OpCall call = Tensor.optional(Aten.CONV_TRANSPOSE2D_INPUT.call().tensor(x.handle()).tensor(weight.handle()),
-                    bias);
-            return Tensor.wrap(call.intList(Shapes.toLongs(stride)).intList(Shapes.toLongs(padding))
-                    .intList(Shapes.toLongs(outputPadding)).int64(groups).intList(Shapes.toLongs(dilation)).callTensor());
-        };
-        if (!ChannelsLastRoute.applies(path, input, weight)) {
-            return op.apply(input);
-        }
-        IntToLongFunction outputSize = d -> (input.size(d - 4) - 1) * stride[d - 2] - 2L * padding[d - 2]
-                + (long) dilation[d - 2] * (weight.size(d) - 1) + outputPadding[d - 2] + 1;
-        return ChannelsLastRoute.apply(input, weight.size(1) * groups, outputSize, op);
+        return compute(path, new ConvolutionGeometry(true, stride, padding, outputPadding, dilation, groups), input,
+                weight, bias);
+    }
+
+    private static Tensor compute(ConvolutionPath path, ConvolutionGeometry geometry, Tensor input, Tensor weight,
+            Tensor bias) {
+        boolean rerouted = path == ConvolutionPath.CHANNELS_LAST && (input.dim() == 3 || input.dim() == 4)
+                && weight.dim() == 4 && geometry.groups() >= 1;
+        return rerouted ? ChannelsLastRoute.compute(geometry, input, weight, bias) : geometry.call(input, weight, bias);
     }
 
     static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,

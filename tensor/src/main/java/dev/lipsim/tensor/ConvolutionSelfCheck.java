@@ -5,23 +5,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The probes behind {@link CpuConvolutions#check()}: shapes that reach the kernels known to fail
- * (channel counts that are not multiples of 16, a single input channel whose channels-last
- * strides are ambiguous, grouped and transposed convolutions), each with its gradients.
+ * The probes behind {@link CpuConvolutions#check()}: one shape of each kind that the numerics
+ * suite found wrong somewhere (channel counts that are not multiples of 16, one channel or one
+ * pixel, grouped convolutions with one channel per group on one side, grouped dilated ones),
+ * plain and transposed, each with its input and weight gradients.
  */
 final class ConvolutionSelfCheck {
 
-    private record Shape(String name, boolean transposed, int in, int out, int groups) {}
+    private record Shape(String name, boolean transposed, int in, int out, int groups, int kernel, int dilation,
+            int height, int width) {}
 
     private static final List<Shape> SHAPES = List.of(
-            new Shape("conv2d 17->17", false, 17, 17, 1),
-            new Shape("conv2d 3->3", false, 3, 3, 1),
-            new Shape("conv2d 1->17", false, 1, 17, 1),
-            new Shape("conv2d 18->18 groups 3", false, 18, 18, 3),
-            new Shape("conv_transpose2d 3->3", true, 3, 3, 1),
-            new Shape("conv_transpose2d 17->17", true, 17, 17, 1));
-
-    private static final int[] ONE = {1, 1};
+            new Shape("conv2d 17->17", false, 17, 17, 1, 3, 1, 6, 5),
+            new Shape("conv2d 3->3", false, 3, 3, 1, 3, 1, 6, 5),
+            new Shape("conv_transpose2d 3->3", true, 3, 3, 1, 3, 1, 6, 5),
+            new Shape("conv_transpose2d 17->17", true, 17, 17, 1, 3, 1, 6, 5),
+            new Shape("conv2d 1->17", false, 1, 17, 1, 3, 1, 6, 5),
+            new Shape("conv2d 17->1, kernel 4", false, 17, 1, 1, 4, 1, 6, 5),
+            new Shape("conv2d 5->5 on one pixel, kernel 4", false, 5, 5, 1, 4, 1, 1, 1),
+            new Shape("conv2d 2->4, groups 2", false, 2, 4, 2, 3, 1, 6, 5),
+            new Shape("conv_transpose2d 4->2, groups 2", true, 4, 2, 2, 3, 1, 6, 5),
+            new Shape("conv2d 4->4, groups 4, dilation 2", false, 4, 4, 4, 3, 2, 6, 5));
 
     private ConvolutionSelfCheck() {}
 
@@ -55,9 +59,10 @@ final class ConvolutionSelfCheck {
     private static ConvolutionCheck.Probe probe(ConvolutionPath path, Shape shape, MemoryFormat layout) {
         try (var scope = TensorScope.open(); var grad = Autograd.enableGrad()) {
             Generator generator = new Generator(shape.in * 31L + shape.out);
-            long[] weightShape = shape.transposed ? new long[] {shape.in, shape.out / shape.groups, 3, 3}
-                    : new long[] {shape.out, shape.in / shape.groups, 3, 3};
-            Tensor x = Tensor.randn(generator, new long[] {2, shape.in, 6, 5}, DType.FLOAT32, Device.CPU);
+            long[] weightShape = shape.transposed ? new long[] {shape.in, shape.out / shape.groups, shape.kernel, shape.kernel}
+                    : new long[] {shape.out, shape.in / shape.groups, shape.kernel, shape.kernel};
+            Tensor x = Tensor.randn(generator, new long[] {2, shape.in, shape.height, shape.width}, DType.FLOAT32,
+                    Device.CPU);
             Tensor w = Tensor.randn(generator, weightShape, DType.FLOAT32, Device.CPU);
             Tensor x32 = x.contiguous(layout).detach().requiresGrad(true);
             Tensor w32 = w.detach().requiresGrad(true);
@@ -76,9 +81,12 @@ final class ConvolutionSelfCheck {
     }
 
     private static Tensor apply(ConvolutionPath path, Shape shape, Tensor x, Tensor w) {
+        int[] one = {1, 1};
+        int[] padding = {shape.kernel / 2, shape.kernel / 2};
+        int[] dilation = {shape.dilation, shape.dilation};
         return shape.transposed
-                ? Convolution.convTranspose2d(path, x, w, null, ONE, ONE, new int[] {0, 0}, ONE, shape.groups)
-                : Convolution.conv2d(path, x, w, null, ONE, ONE, ONE, shape.groups);
+                ? Convolution.convTranspose2d(path, x, w, null, one, padding, new int[] {0, 0}, dilation, shape.groups)
+                : Convolution.conv2d(path, x, w, null, one, padding, dilation, shape.groups);
     }
 
     /** {@code ||a - b|| / ||b||} with {@code a} float32 and {@code b} float64; NaN if {@code a} holds NaN. */
