@@ -79,6 +79,30 @@ public final class Bilinear {
         }
     }
 
+    /**
+     * Checks an op linear in its one input (average pooling, say) and its gradient: each output
+     * element sums at most {@code outputTerms} products, each gradient element {@code gradientTerms}.
+     */
+    public static void checkLinear(List<String> failures, String name, UnaryOperator<Tensor> op, long[] shape,
+            long outputTerms, long gradientTerms, UnaryOperator<Tensor> layout, long seed) {
+        try (var scope = TensorScope.open(); var grad = Autograd.enableGrad()) {
+            Generator generator = new Generator(seed);
+            Tensor x = random(generator, shape);
+            Tensor x32 = layout.apply(x).detach().requiresGrad(true);
+            Tensor y32 = op.apply(x32);
+            Tensor dy = random(generator, y32.shape());
+            y32.backward(layout.apply(dy));
+            Tensor x64 = float64(x).requiresGrad(true);
+            Tensor y64 = op.apply(x64);
+            y64.backward(float64(dy));
+            Float32Bounds.check(failures, name + " output", y32, y64,
+                    op.apply(float64(x).abs()).mul(gamma(outputTerms)));
+            Tensor zero = float64(x).zerosLike().requiresGrad(true);
+            op.apply(zero).backward(float64(dy).abs());
+            Float32Bounds.check(failures, name + " gradient", x32.grad(), x64.grad(), zero.grad().mul(gamma(gradientTerms)));
+        }
+    }
+
     /** The gradient along {@code dy} of {@code op} with respect to argument {@code which}. */
     private static Tensor gradientAt(Op op, Tensor a, Tensor b, Tensor bias, Tensor dy, int which) {
         op.apply(a, b, bias).backward(dy);
