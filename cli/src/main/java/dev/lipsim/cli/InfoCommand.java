@@ -5,7 +5,10 @@ import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.bindings.LibTorchInfo;
 import dev.lipsim.distributed.Mpi;
 import dev.lipsim.distributed.Nccl;
+import dev.lipsim.tensor.ConvolutionCheck;
+import dev.lipsim.tensor.CpuConvolutions;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -21,7 +24,8 @@ final class InfoCommand implements Command {
 
     @Override
     public String summary() {
-        return "print the libtorch in use, its ABI version, CUDA availability, op call paths and threads";
+        return "print the libtorch in use, its ABI version, CUDA availability, op call paths, the CPU convolution path and "
+                + "threads";
     }
 
     @Override
@@ -59,9 +63,26 @@ final class InfoCommand implements Command {
         calls.put("unavailable", dispatch.unavailable());
         calls.put("failedLayoutChecks", dispatch.failedLayoutChecks());
         report.put("opCalls", calls);
+        report.put("cpuConvolutions", cpuConvolutions());
         report.put("threads", info.threads());
         report.put("java", Runtime.version().toString());
         Json.print(report, out);
         return 0;
+    }
+
+    /** The path CPU convolutions take and what the self-check behind it measured. */
+    private static Map<String, Object> cpuConvolutions() {
+        ConvolutionCheck check = CpuConvolutions.check();
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("path", CpuConvolutions.path().label());
+        section.put("checkChose", check.path() == null ? "nothing: no path was correct" : check.path().label());
+        section.put("checkMillis", Math.round(check.nanos() / 1e6));
+        Map<String, Object> trials = new LinkedHashMap<>();
+        for (ConvolutionCheck.Trial trial : check.trials()) {
+            List<String> wrong = trial.probes().stream().filter(p -> !p.correct()).map(Object::toString).toList();
+            trials.put(trial.path().label(), wrong.isEmpty() ? "correct (" + trial.probes().size() + " probes)" : wrong);
+        }
+        section.put("trials", trials);
+        return section;
     }
 }

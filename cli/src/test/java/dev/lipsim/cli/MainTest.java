@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lipsim.tensor.CpuConvolutions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,10 @@ class MainTest {
         assertTrue(report.at("/opCalls/mode").asText().startsWith(boxedOnly ? "boxed" : "unboxed"));
         assertTrue(report.at("/opCalls/unboxedOps").asInt() > 40, report.at("/opCalls").toString());
         assertEquals(0, report.at("/opCalls/failedLayoutChecks").size());
+        String path = report.at("/cpuConvolutions/path").asText();
+        assertEquals(CpuConvolutions.check().path().label(), report.at("/cpuConvolutions/checkChose").asText());
+        assertEquals(CpuConvolutions.path().label(), path);
+        assertTrue(report.at("/cpuConvolutions/trials/" + path).asText().startsWith("correct"), report.toString());
     }
 
     @Test
