@@ -1,7 +1,7 @@
 """PyTorch eager side of `./bench compare`: the LipSim workloads as the reference implementation
 computes them (rescaling recomputed on every forward, residual as `x - 2 * conv_transpose(...)`).
 
-    python compare.py WORKLOAD LAYOUT REPEATS [DEVICE]    # WORKLOAD: forward | sll-layer | finetune-step | distill-step | ensemble-forward | certify | apgd
+    python compare.py WORKLOAD LAYOUT REPEATS [DEVICE]    # WORKLOAD: forward | sll-layer | conv | finetune-step | distill-step | ensemble-forward | certify | apgd
                                                  # LAYOUT: nchw | channels-last
 
 Prints one JSON line: the seconds of each measured repeat (after one warm-up) and the peak
@@ -179,6 +179,15 @@ def workload(name, layout, device="cpu"):
         def run():
             layer(x).sum().backward()
             layer.zero_grad(set_to_none=True)
+            x.grad = None
+        return run
+    if name == "conv":
+        x = torch.rand(32, 45, 112, 112).contiguous(memory_format=layout).requires_grad_(True)
+        weight = (torch.randn(45, 45, 3, 3) * 0.05).requires_grad_(True)
+
+        def run():
+            F.conv2d(x, weight, None, 1, 1).sum().backward()
+            weight.grad = None
             x.grad = None
         return run
     if name == "finetune-step":

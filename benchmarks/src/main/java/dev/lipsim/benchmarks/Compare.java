@@ -18,6 +18,7 @@ import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.nn.vit.VisionTransformer;
 import dev.lipsim.nn.vit.VitConfig;
 import dev.lipsim.tensor.Autograd;
+import dev.lipsim.tensor.CpuConvolutions;
 import dev.lipsim.tensor.DType;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Generator;
@@ -45,6 +46,8 @@ import java.util.Locale;
  *   <li>{@code forward}: LipSim 'small' on 32 random images at 224, without gradients (as {@code embed});
  *   <li>{@code sll-layer}: one SLL convolution (45 channels, inner 5) on 32 x 45 x 224 x 224,
  *       forward and backward into the input and the parameters;
+ *   <li>{@code conv}: one plain 3x3 convolution, 45 to 45 channels, on 32 x 45 x 112 x 112,
+ *       forward and backward into the input and the weight;
  *   <li>{@code finetune-step}: one hinge-loss fine-tuning step of LipSim 'small' on 4 triplets
  *       (12 images at 224) with Adam, through the training package's objective.
  *   <li>{@code distill-step}: one distillation step of LipSim 'small' on 8 images (two views each,
@@ -64,7 +67,7 @@ public final class Compare {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3 && args.length != 4) {
-            System.err.println("usage: Compare forward|sll-layer|finetune-step|distill-step|ensemble-forward|certify|apgd"
+            System.err.println("usage: Compare forward|sll-layer|conv|finetune-step|distill-step|ensemble-forward|certify|apgd"
                     + " nchw|channels-last REPEATS [cpu|cuda[:N]] (only forward and finetune-step run on CUDA)");
             System.exit(2);
         }
@@ -86,9 +89,9 @@ public final class Compare {
             workload.run();
             seconds.add(String.format(Locale.ROOT, "%.4f", (System.nanoTime() - start) / 1e9));
         }
-        System.out.printf(Locale.ROOT, "{\"impl\": \"java (libtorch %s)\", \"workload\": \"%s\", \"layout\": \"%s\", "
+        System.out.printf(Locale.ROOT, "{\"impl\": \"java (libtorch %s, %s)\", \"workload\": \"%s\", \"layout\": \"%s\", "
                         + "\"device\": \"%s\", \"threads\": %d, \"seconds\": [%s], \"peak_rss_bytes\": %d}%n",
-                LibTorch.load().abiVersionString(), args[0], args[1], device, LibTorch.threads(), String.join(", ", seconds),
+                LibTorch.load().abiVersionString(), CpuConvolutions.path().label(), args[0], args[1], device, LibTorch.threads(), String.join(", ", seconds),
                 peakResidentBytes());
     }
 
@@ -99,6 +102,7 @@ public final class Compare {
         return switch (name) {
             case "forward" -> forward(layout, device, generator);
             case "sll-layer" -> sllLayer(layout, generator);
+            case "conv" -> convolution(layout, generator);
             case "finetune-step" -> finetuneStep(layout, device, generator);
             case "distill-step" -> distillStep(layout, generator);
             case "ensemble-forward" -> ensembleForward(layout, generator);
@@ -136,6 +140,20 @@ public final class Compare {
             try (var scope = TensorScope.open()) {
                 layer.forward(x).sum().backward();
                 layer.zeroGrad();
+                x.clearGrad();
+            }
+        };
+    }
+
+    /** A plain {@code Tensor.conv2d}, forward and backward: what the CPU convolution path costs its callers. */
+    private static Runnable convolution(MemoryFormat layout, Generator generator) {
+        Tensor x = input(new long[] {32, 45, 112, 112}, layout, generator).requiresGrad(true);
+        Tensor weight = TensorScope.release(Tensor.randn(generator, new long[] {45, 45, 3, 3}, DType.FLOAT32, Device.CPU)
+                .mul(0.05)).requiresGrad(true);
+        return () -> {
+            try (var scope = TensorScope.open()) {
+                x.conv2d(weight, null, 1, 1).sum().backward();
+                weight.clearGrad();
                 x.clearGrad();
             }
         };

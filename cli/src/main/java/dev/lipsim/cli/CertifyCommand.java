@@ -6,6 +6,7 @@ import dev.lipsim.certify.Certification;
 import dev.lipsim.certify.TripletCertificate;
 import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.plot.Plots;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -67,6 +69,9 @@ final class CertifyCommand implements Command {
             boolean complete = accuracies.keySet().containsAll(parts.overallOf());
             report.put("overall", complete ? Certification.accuracy(overallTriplets, eps) : null);
             report.put("overallOf", parts.overallOf());
+            if (metric.embeddingMap() == EmbeddingMap.UNIT) {
+                normCap(all).ifPresent(note -> report.put("normCap", note));
+            }
         }
         report.put("reference", "the reference implementation's number: its radius without the norm condition, ties counted "
                 + "as certified; for comparison with published figures, not a guarantee");
@@ -75,6 +80,24 @@ final class CertifyCommand implements Command {
         }
         Json.print(report, out);
         return Main.OK;
+    }
+
+    /**
+     * Where unit embeddings' norm condition, not the decision margin, limits the radii: how many
+     * correct triplets it cuts and what to do about it; empty when it cuts none.
+     */
+    static Optional<String> normCap(List<TripletCertificate> certificates) {
+        List<TripletCertificate> correct = certificates.stream().filter(TripletCertificate::correct).toList();
+        long capped = correct.stream().filter(c -> c.radius() < c.referenceRadius()).count();
+        if (capped == 0) {
+            return Optional.empty();
+        }
+        long zero = correct.stream().filter(c -> c.radius() == 0).count();
+        return Optional.of(String.format("the radii of %d of %d correctly decided triplets (%d of them 0) are "
+                + "cut by the norm condition, not by their margin: unit embeddings are only 1-Lipschitz where the "
+                + "reference's feature norm is at least 1, so a radius is at most ||f(ref)|| - 1; a model fine-tuned "
+                + "with unit embeddings grows its norms, and --embedding append-one has no such limit",
+                capped, correct.size(), zero));
     }
 
     private static List<String> plot(Path folder, List<TripletCertificate> certificates, List<Double> eps) throws Exception {

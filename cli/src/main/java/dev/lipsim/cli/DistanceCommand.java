@@ -1,10 +1,12 @@
 package dev.lipsim.cli;
 
 import dev.lipsim.metric.LipSim;
+import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.tensor.io.InputFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,24 +58,34 @@ final class DistanceCommand implements Command {
             report.put("images", images);
             report.put("distance", result.distance());
             report.put("embedding", metric.embeddingMap().label());
-            Map<String, Object> bound = new LinkedHashMap<>();
-            bound.put("statement", "perturbing one image by delta (l2, pixels in [0, 1], at the model's input size) "
-                    + "moves the distance by at most ||delta||, for ||delta|| up to that image's certified radius");
-            bound.put("distanceChangePerUnitPerturbation", 1.0);
-            bound.put("certifiedRadius", radii(result.certifiedRadii()));
-            bound.put("featureNorms", result.featureNorms());
-            report.put("bound", bound);
+            report.put("bound", bound(metric.embeddingMap(), result));
             Json.print(report, out);
         }
         return Main.OK;
     }
 
-    /** JSON has no infinity: unlimited radii are written as the string "unlimited". */
-    private static Object[] radii(double[] values) {
-        Object[] radii = new Object[values.length];
-        for (int i = 0; i < values.length; i++) {
-            radii[i] = Double.isInfinite(values[i]) ? "unlimited" : values[i];
+    /**
+     * What the distance's Lipschitz bound says, in words a person can check: with append-one
+     * embeddings it holds for any perturbation, so no radius is printed; with unit embeddings it
+     * holds up to each image's radius, and a radius of 0 says why.
+     */
+    private static Map<String, Object> bound(EmbeddingMap map, LipSim.Distance result) {
+        Map<String, Object> bound = new LinkedHashMap<>();
+        String change = "perturbing either image by delta (l2, pixels in [0, 1], at the model's input size) moves the "
+                + "distance by at most ||delta||";
+        bound.put("distanceChangePerUnitPerturbation", 1.0);
+        if (map == EmbeddingMap.APPEND_ONE) {
+            bound.put("statement", change + ", for any delta (append-one embeddings are 1-Lipschitz everywhere)");
+        } else {
+            bound.put("statement", change + ", for ||delta|| up to that image's certifiedRadius");
+            bound.put("certifiedRadius", result.certifiedRadii());
+            if (Arrays.stream(result.certifiedRadii()).anyMatch(r -> r == 0)) {
+                bound.put("whyZero", "an image whose feature norm (featureNorms) is below 1 has radius 0: unit "
+                        + "normalisation is only 1-Lipschitz for norms of at least 1, which an untrained or barely "
+                        + "trained model does not reach; --embedding append-one bounds any perturbation");
+            }
         }
-        return radii;
+        bound.put("featureNorms", result.featureNorms());
+        return bound;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lipsim.certify.TripletCertificate;
 import dev.lipsim.data.NightDataset;
 import dev.lipsim.data.SyntheticTwoAfc;
 import dev.lipsim.data.TwoAfcSample;
@@ -94,6 +95,16 @@ class TrainingCommandsTest {
         assertEquals(weighted, evaluation.at("/overall/score").asDouble(), 1e-12);
         assertEquals(report.at("/evaluation/overall/score").asDouble(), evaluation.at("/overall/score").asDouble(), 1e-12,
                 "eval of the run's last checkpoint repeats finetune's own evaluation");
+
+        assertEquals(0, run("--mode", "eval", "--data_dir", data.toString(), "--train_dir", run.toString(), "--split",
+                "val,test"), error());
+        JsonNode chosen = json();
+        int val = chosen.at("/parts/val/triplets").asInt();
+        int test = chosen.at("/parts/test/triplets").asInt();
+        double both = (chosen.at("/parts/val/score").asDouble() * val + chosen.at("/parts/test/score").asDouble() * test)
+                / (val + test);
+        assertEquals(both, chosen.at("/overall/score").asDouble(), 1e-12, "overall is the mean of the splits asked for");
+        assertEquals("[\"val\",\"test\"]", chosen.get("overallOf").toString());
     }
 
     @Test
@@ -185,8 +196,22 @@ class TrainingCommandsTest {
         assertTrue(certified <= report.at("/overall/reference/0.1411764705882353").asDouble(), "the reference's number is "
                 + "never below the sound one");
         assertTrue(Files.size(plots.resolve("certified-accuracy.png")) > 1000 && Files.size(plots.resolve("radii.png")) > 1000);
+        assertTrue(report.get("normCap") == null, "append-one radii have no norm cap");
+
         assertEquals(2, run(with(new String[] {"certify", "--data_dir", data.toString(), "--eps", "-1"}, TINY)));
         assertTrue(error().contains("--eps expects radii >= 0"), error());
+    }
+
+    /** Unit embeddings' norm condition is named where it, not the margin, limits a radius. */
+    @Test
+    void certifySaysWhenTheNormConditionCutsTheRadii() {
+        var cut = new TripletCertificate("a", 0.1, 0.3, 0, 0, 0.0, 0.25);
+        var byMargin = new TripletCertificate("b", 0.1, 0.3, 0, 0, 0.25, 0.25);
+        var wrong = new TripletCertificate("c", 0.3, 0.1, 1, 0, 0.0, 0.25);
+        String note = CertifyCommand.normCap(List.of(cut, byMargin, wrong)).orElseThrow();
+        assertTrue(note.startsWith("the radii of 1 of 2 correctly decided triplets (1 of them 0)"), note);
+        assertTrue(note.contains("--embedding append-one"), note);
+        assertTrue(CertifyCommand.normCap(List.of(byMargin, wrong)).isEmpty(), "no note where the margin decides");
     }
 
     @Test

@@ -90,7 +90,7 @@ final class ConvolutionSelfCheck {
     }
 
     /** {@code ||a - b|| / ||b||} with {@code a} float32 and {@code b} float64; NaN if {@code a} holds NaN. */
-    static double relativeError(Tensor a, Tensor b) {
+    private static double relativeError(Tensor a, Tensor b) {
         try (var scope = TensorScope.open()) {
             return a.to(DType.FLOAT64).sub(b).norm().item() / b.norm().item();
         }
