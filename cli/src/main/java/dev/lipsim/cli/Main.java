@@ -6,12 +6,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.apache.commons.cli.UnrecognizedOptionException;
 
 /**
  * The {@code lipsim} command: {@code lipsim <command> [options]}. Results go to stdout as JSON;
@@ -52,7 +54,9 @@ public final class Main {
         }
         Command command = commands.get(args[0]);
         if (command == null) {
-            err.println("lipsim: unknown command '" + args[0] + "'; commands: " + String.join(", ", commands.keySet()));
+            String guess = Suggestions.nearest(args[0], commands.keySet()).map(c -> "did you mean '" + c + "'? ").orElse("");
+            err.println("lipsim: unknown command '" + args[0] + "'; " + guess + "commands: "
+                    + String.join(", ", commands.keySet()));
             return USAGE;
         }
         Options options = command.options();
@@ -66,6 +70,13 @@ public final class Main {
             CommandLine line = new DefaultParser().parse(options, rest);
             requireOneValuePerFlag(line);
             return command.run(line, out);
+        } catch (UnrecognizedOptionException e) {
+            String typed = e.getOption().replaceFirst("^-+", "").replaceFirst("=.*", "");
+            List<String> flags = options.getOptions().stream().map(Option::getLongOpt).filter(Objects::nonNull).toList();
+            String guess = Suggestions.nearest(typed, flags).map(f -> "; did you mean --" + f + "?").orElse("");
+            err.println("lipsim " + command.name() + ": unknown flag " + e.getOption() + guess + " (lipsim " + command.name()
+                    + " --help lists them)");
+            return USAGE;
         } catch (ParseException | UsageException e) {
             err.println("lipsim " + command.name() + ": " + oneLine(e.getMessage()));
             return USAGE;

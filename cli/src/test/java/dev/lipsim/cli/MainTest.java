@@ -55,11 +55,18 @@ class MainTest {
     void badInputIsOneLineAndExitCodeTwo() {
         assertEquals(2, run("frobnicate"));
         assertEquals("lipsim: unknown command 'frobnicate'; commands: info\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals(1, Suggestions.distance("num_channels", "num-chanels"), "one letter dropped; _ and - alike");
         err.reset();
         assertEquals(2, run("info", "--no-such-flag"));
         String message = err.toString(StandardCharsets.UTF_8);
-        assertTrue(message.startsWith("lipsim info: Unrecognized option: --no-such-flag"), message);
+        assertTrue(message.startsWith("lipsim info: unknown flag --no-such-flag (lipsim info --help lists them)"), message);
         assertEquals(1, message.lines().count());
+        err.reset();
+        assertEquals(2, run("info", "--hepl"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown flag --hepl; did you mean --help?"), err.toString());
+        err.reset();
+        assertEquals(2, run("inof"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("did you mean 'info'?"), err.toString());
         assertEquals(2, run());
     }
 
