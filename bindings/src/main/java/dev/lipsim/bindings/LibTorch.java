@@ -155,6 +155,7 @@ public final class LibTorch {
             }
         }
         CxxAbi.verify();
+        useEveryCore();
         tf32Convolutions = Boolean.getBoolean(TF32_PROPERTY);
         CxxAbi.setAllowTf32CuDnn(tf32Convolutions);
         try {
@@ -168,6 +169,17 @@ public final class LibTorch {
                 devices, cudaProblem, readThreads());
         LOG.log(System.Logger.Level.DEBUG, "loaded libtorch: {0}", result);
         return result;
+    }
+
+    /**
+     * One intra-op thread per physical core, as PyTorch has, where libtorch counted fewer and the
+     * user set no {@code OMP_NUM_THREADS}.
+     */
+    private static void useEveryCore() {
+        int cores = CpuCores.physical();
+        if (System.getenv("OMP_NUM_THREADS") == null && readThreads() < cores) {
+            CxxAbi.setNumThreads(cores);
+        }
     }
 
     /**

@@ -7,11 +7,14 @@ import dev.lipsim.checkpoint.Checkpoint;
 import dev.lipsim.model.LipSimModel;
 import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.tensor.io.AtomicFiles;
+import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -167,6 +171,41 @@ public final class RunDirectory {
     public Optional<Saved> latestCheckpoint() throws IOException {
         List<Saved> all = checkpoints();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
+    }
+
+    /**
+     * The newest checkpoint that verifies (its header, its length, the checksum written with it),
+     * to resume from. Each newer one that does not is reported to {@code skipped} and, when
+     * {@code setAside} (one process of a data-parallel run does it), renamed to
+     * {@code NAME.damaged}: kept for inspection, never deleted, and no longer taken for a checkpoint.
+     */
+    public Optional<Saved> latestIntactCheckpoint(boolean setAside, Consumer<String> skipped) throws IOException {
+        List<Saved> all = checkpoints();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path file = all.get(i).file();
+            try {
+                SafeTensors.verify(file);
+                return Optional.of(all.get(i));
+            } catch (IOException damaged) {
+                String kept = setAside ? "; kept as " + setAside(file).getFileName() : "";
+                skipped.accept("skipped the damaged checkpoint " + file.getFileName() + " (" + damaged.getMessage() + ")"
+                        + kept);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Renames a damaged checkpoint out of the way, to the first free {@code NAME.damaged[-K]}. */
+    private static Path setAside(Path file) throws IOException {
+        Path target = file.resolveSibling(file.getFileName() + ".damaged");
+        for (int k = 2; Files.exists(target); k++) {
+            target = file.resolveSibling(file.getFileName() + ".damaged-" + k);
+        }
+        try {
+            return Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException alreadyMoved) {
+            return target;
+        }
     }
 
     /** Writes the model and optimizer after {@code step} steps, then keeps only the newest {@code keep} checkpoints. */

@@ -10,6 +10,7 @@ import dev.lipsim.nn.optim.Optimizer;
 import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -67,11 +68,19 @@ final class TrainingRun<I> implements AutoCloseable {
     }
 
     /**
-     * The point a run continues from: its newest checkpoint, or, if it was stopped before its
-     * first one, {@code start} made again.
+     * The point a run continues from: its newest intact checkpoint (damaged ones are skipped, set
+     * aside and reported on stderr), or, if it has none, {@code start} made again.
      */
     static Resume resumePoint(RunDirectory run, int embeddingDim, Start start, Replicas replicas) throws IOException {
-        var latest = run.latestCheckpoint();
+        boolean reporter = replicas.rank() == 0;
+        List<String> skipped = new ArrayList<>();
+        var latest = run.latestIntactCheckpoint(reporter, skipped::add);
+        if (latest.isEmpty() && !skipped.isEmpty()) {
+            skipped.add("no intact checkpoint is left; the run starts again from its beginning");
+        }
+        if (reporter) {
+            skipped.forEach(note -> System.err.println("warning: " + note));
+        }
         long step = latest.map(RunDirectory.Saved::step).orElse(0L);
         LoadedCheckpoint from = latest.isPresent() ? Checkpoint.load(latest.get().file(), embeddingDim) : start.load();
         try {

@@ -108,6 +108,49 @@ class TrainingLoopTest {
         }
     }
 
+    /**
+     * A damaged newest checkpoint, cut short or with one byte flipped, is skipped with a warning
+     * and kept aside; the run resumes from the one before and still ends equal to an uninterrupted one.
+     */
+    @Test
+    void resumeSkipsADamagedNewestCheckpointAndKeepsIt() throws IOException {
+        Path straight = work.resolve("straight");
+        TrainingLoop.Outcome whole;
+        try (FineTuning run = start(config(3, 5, 3), straight)) {
+            whole = run.train(Progress.silent(), () -> false);
+        }
+        for (boolean truncate : new boolean[] {true, false}) {
+            Path folder = work.resolve(truncate ? "truncated" : "flipped");
+            AtomicLong steps = new AtomicLong();
+            Path newest;
+            try (FineTuning run = start(config(3, 5, 3), folder)) {
+                newest = run.train(Progress.silent(), () -> steps.incrementAndGet() >= 7).checkpoint().file();
+            }
+            byte[] bytes = Files.readAllBytes(newest);
+            if (truncate) {
+                Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+            } else {
+                bytes[bytes.length - 5] ^= 0x01;
+                Files.write(newest, bytes);
+            }
+            var captured = new java.io.ByteArrayOutputStream();
+            var stderr = System.err;
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try (FineTuning run = FineTuning.resume(folder, Device.CPU, 2, Replicas.SINGLE)) {
+                System.setErr(stderr);
+                assertEquals(5, run.firstStep(), "resumed from the checkpoint before the damaged one");
+                assertSameState(whole.checkpoint().file(), run.train(Progress.silent(), () -> false).checkpoint().file());
+            } finally {
+                System.setErr(stderr);
+            }
+            String warning = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(warning.startsWith("warning: skipped the damaged checkpoint step-00000007.safetensors (")
+                    && warning.contains(truncate ? "truncated" : "does not match the checksum")
+                    && warning.strip().endsWith("kept as step-00000007.safetensors.damaged"), warning);
+            assertTrue(Files.isRegularFile(newest.resolveSibling("step-00000007.safetensors.damaged")), "kept, not deleted");
+        }
+    }
+
     @Test
     void aRunsEmbeddingMapIsReadFromItsConfiguration() throws IOException {
         Path fineTuning = Files.createDirectories(work.resolve("fine-tuning"));

@@ -5,6 +5,7 @@ import dev.lipsim.tensor.Device;
 import dev.lipsim.tensor.Tensor;
 import dev.lipsim.tensor.TensorScope;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 
 /**
  * Reads and writes safetensors files, the project's checkpoint format. Writing goes to a
@@ -22,6 +24,12 @@ import java.util.TreeMap;
  * file is never left half-written.
  */
 public final class SafeTensors {
+
+    /**
+     * The metadata entry holding the CRC-32C of the data, in hex, that {@link #write} records and
+     * {@link SafeTensorsFile#verify} checks; readers show the rest of the metadata without it.
+     */
+    public static final String CHECKSUM_KEY = "data_crc32c";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,17 +54,30 @@ public final class SafeTensors {
         }
     }
 
-    /** Writes {@code tensors} (any dtype of {@link dev.lipsim.tensor.DType}, any device) and {@code metadata}. */
+    /** Opens {@code file} and checks its header, its length and its checksum; throws what is wrong. */
+    public static void verify(Path file) throws IOException {
+        try (SafeTensorsFile opened = SafeTensorsFile.open(file)) {
+            opened.verify();
+        }
+    }
+
+    /**
+     * Writes {@code tensors} (any dtype of {@link dev.lipsim.tensor.DType}, any device) and
+     * {@code metadata}, with a checksum of the data ({@link #CHECKSUM_KEY}).
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         if (tensors.containsKey("__metadata__")) {
             throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
         }
+        if (metadata.containsKey(CHECKSUM_KEY)) {
+            throw new IllegalArgumentException("'" + CHECKSUM_KEY + "' is reserved for the checksum this writer records");
+        }
         try (var scope = TensorScope.open()) {
             Map<String, Tensor> dense = new LinkedHashMap<>();
             Map<String, Object> header = new LinkedHashMap<>();
-            if (!metadata.isEmpty()) {
-                header.put("__metadata__", new TreeMap<>(metadata)); // a stable order: the same input, the same bytes
-            }
+            Map<String, String> sorted = new TreeMap<>(metadata); // a stable order: the same input, the same bytes
+            header.put("__metadata__", sorted);
+            CRC32C checksum = new CRC32C();
             long offset = 0;
             for (var entry : tensors.entrySet()) {
                 Tensor tensor = entry.getValue().detach().to(Device.CPU).contiguous();
@@ -67,11 +88,28 @@ public final class SafeTensors {
                 description.put("data_offsets", List.of(offset, offset + bytes));
                 header.put(entry.getKey(), description);
                 dense.put(entry.getKey(), tensor);
+                if (bytes > 0) {
+                    checksum.update(tensor.handle().dataPointer().reinterpret(bytes).asByteBuffer());
+                }
                 offset += bytes;
             }
+            sorted.put(CHECKSUM_KEY, hex(checksum));
             byte[] headerBytes = headerBytes(header);
             AtomicFiles.write(file, temporary -> writeFile(temporary, headerBytes, dense));
         }
+    }
+
+    /** The CRC-32C of {@code bytes}, as {@link #write} records it. */
+    static String crc32c(MemorySegment bytes) {
+        CRC32C checksum = new CRC32C();
+        for (long at = 0; at < bytes.byteSize(); at += Integer.MAX_VALUE) {
+            checksum.update(bytes.asSlice(at, Math.min(Integer.MAX_VALUE, bytes.byteSize() - at)).asByteBuffer());
+        }
+        return hex(checksum);
+    }
+
+    private static String hex(CRC32C checksum) {
+        return String.format("%08x", checksum.getValue());
     }
 
     /** The JSON header, padded with spaces to a multiple of 8 bytes so the data stays aligned. */

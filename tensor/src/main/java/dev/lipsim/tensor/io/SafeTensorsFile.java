@@ -46,10 +46,12 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
     private final List<Tensor> views = new ArrayList<>();
+    private final String checksum;
     private final boolean copyOnWrite;
 
     private SafeTensorsFile(Path file, Arena arena, MemorySegment data, Map<String, Entry> entries,
-            Map<String, String> metadata, boolean copyOnWrite) {
+            Map<String, String> metadata, String checksum, boolean copyOnWrite) {
+        this.checksum = checksum;
         this.copyOnWrite = copyOnWrite;
         this.file = file;
         this.arena = arena;
@@ -81,7 +83,9 @@ public final class SafeTensorsFile implements AutoCloseable {
             MemorySegment data = all.asSlice(8 + headerLength);
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, Entry> entries = parseHeader(file, header, data.byteSize(), metadata);
-            return new SafeTensorsFile(file, arena, data, entries, Collections.unmodifiableMap(metadata), copyOnWrite);
+            String checksum = metadata.remove(SafeTensors.CHECKSUM_KEY);
+            return new SafeTensorsFile(file, arena, data, entries, Collections.unmodifiableMap(metadata), checksum,
+                    copyOnWrite);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -195,7 +199,22 @@ public final class SafeTensorsFile implements AutoCloseable {
         return entry;
     }
 
-    /** The {@code __metadata__} map (empty if none). */
+    /**
+     * Checks the data against the checksum {@link SafeTensors#write} records, so that bytes
+     * changed after writing are found even where the file's length is right; a file without one
+     * (written elsewhere) passes.
+     */
+    public void verify() throws IOException {
+        if (checksum == null) {
+            return;
+        }
+        long length = entries.values().stream().mapToLong(Entry::end).max().orElse(0);
+        if (!checksum.equals(SafeTensors.crc32c(data.asSlice(0, length)))) {
+            throw corrupt(file, "its data does not match the checksum written with it (bytes changed after writing)");
+        }
+    }
+
+    /** The {@code __metadata__} map (empty if none), without the checksum. */
     public Map<String, String> metadata() {
         return metadata;
     }

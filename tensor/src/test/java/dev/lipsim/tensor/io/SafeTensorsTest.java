@@ -48,6 +48,24 @@ class SafeTensorsTest {
         assertArrayEquals(new long[] {0, 128, 255}, t.get("pixels").toLongArray());
     }
 
+    /** A flipped byte in the data leaves the length right; the checksum written with the file finds it. */
+    @Test
+    void theChecksumFindsAFlippedByte() throws IOException {
+        Path file = work.resolve("weights.safetensors");
+        SafeTensors.write(file, Map.of("w", Tensor.of(new float[] {1, 2, 3, 4}, 4)), Map.of("step", "7"));
+        SafeTensors.verify(file);
+        SafeTensors.verify(FIXTURE); // written by Python, without a checksum: nothing to check
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 3] ^= 0x10;
+        Files.write(file, bytes);
+        assertEquals(Map.of("step", "7"), SafeTensors.read(file).metadata(), "the checksum is not user metadata");
+        IOException damaged = assertThrows(IOException.class, () -> SafeTensors.verify(file));
+        assertEquals(file + " is not a valid safetensors file: its data does not match the checksum written with it "
+                + "(bytes changed after writing)", damaged.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.write(file, Map.of(), Map.of(SafeTensors.CHECKSUM_KEY, "0")));
+    }
+
     @Test
     void everyDtypeRoundTripsWithMetadata() throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
