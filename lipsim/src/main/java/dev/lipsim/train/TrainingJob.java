@@ -2,6 +2,7 @@ package dev.lipsim.train;
 
 import dev.lipsim.distributed.Replicas;
 import dev.lipsim.model.LipSimModel;
+import dev.lipsim.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
@@ -70,8 +71,28 @@ public abstract sealed class TrainingJob implements AutoCloseable permits FineTu
         try {
             return parser.apply(run.config());
         } catch (IllegalArgumentException e) {
-            throw new IOException(run.root().resolve(RunDirectory.CONFIG) + ": " + e.getMessage(), e);
+            throw new IOException(run.root().resolve(RunDirectory.CONFIG) + " is damaged or not this kind of run's "
+                    + "configuration (" + e.getMessage().lines().findFirst().orElse("") + "), and the run cannot resume "
+                    + "without it; " + checkpointsState(run), e);
         }
+    }
+
+    /** What a run with an unreadable configuration still has: its checkpoints, which the model commands read. */
+    private static String checkpointsState(RunDirectory run) throws IOException {
+        var newest = run.latestCheckpoint();
+        if (newest.isEmpty()) {
+            return "it has no checkpoints";
+        }
+        Path file = newest.get().file();
+        String intact;
+        try {
+            SafeTensors.verify(file);
+            intact = "intact";
+        } catch (IOException damaged) {
+            intact = "damaged too";
+        }
+        return "its checkpoints are untouched (" + run.checkpoints().size() + ", the newest " + file + " " + intact
+                + "), and eval, embed or certify read one with --checkpoint FILE";
     }
 
     /** Refuses to resume a run whose data changed size: the same steps would see other samples. */

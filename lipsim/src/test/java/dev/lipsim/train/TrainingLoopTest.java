@@ -152,6 +152,20 @@ class TrainingLoopTest {
     }
 
     @Test
+    void aDamagedConfigurationIsNamedAndTheCheckpointsAreSaidIntact() throws IOException {
+        Path folder = work.resolve("run");
+        try (FineTuning run = start(config(1, 3, 2), folder)) {
+            run.train(Progress.silent(), () -> false);
+        }
+        Files.writeString(folder.resolve(RunDirectory.CONFIG), "{\"dataset\": \"night\", \"model\": {\"dep");
+        var error = assertThrows(IOException.class, () -> FineTuning.resume(folder, Device.CPU, 2, Replicas.SINGLE));
+        String newest = RunDirectory.latestIn(folder).orElseThrow().toString();
+        assertTrue(error.getMessage().startsWith(folder.resolve(RunDirectory.CONFIG) + " is damaged")
+                && error.getMessage().contains("the run cannot resume without it")
+                && error.getMessage().contains("the newest " + newest + " intact"), error.getMessage());
+    }
+
+    @Test
     void aRunsEmbeddingMapIsReadFromItsConfiguration() throws IOException {
         Path fineTuning = Files.createDirectories(work.resolve("fine-tuning"));
         Files.writeString(fineTuning.resolve(RunDirectory.CONFIG), new FineTuneConfig("night", data.toString(), null, TINY, 3,

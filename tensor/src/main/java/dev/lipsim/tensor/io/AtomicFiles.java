@@ -1,6 +1,7 @@
 package dev.lipsim.tensor.io;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,13 +43,24 @@ public final class AtomicFiles {
             }
         }
         Path temporary = folder.resolve(prefix + Long.toHexString(RANDOM.nextLong()) + ".partial");
-        Files.createFile(temporary);
         try {
+            Files.createFile(temporary);
             writer.write(temporary);
             Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // The JDK's message ("No space left on device", "Read-only file system") names no file.
+            String kept = Files.exists(absolute) ? "the previous " + absolute.getFileName() + " is kept as it was"
+                    : "nothing was left in its place";
+            throw new IOException("cannot write " + target + " (" + reason(e) + "); " + kept, e);
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    private static String reason(IOException e) {
+        String message = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
     }
 
     private static boolean isTemporaryOf(Path file, String prefix) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,10 +35,15 @@ class AtomicFilesTest {
         Files.writeString(work.resolve(".out.json.1234abcd.partial"), "left by a killed run");
         var failure = assertThrows(IOException.class, () -> AtomicFiles.write(target, temporary -> {
             Files.writeString(temporary, "half");
+            throw new FileSystemException(temporary.toString(), null, "No space left on device");
+        }));
+        assertEquals("cannot write " + target + " (No space left on device); the previous out.json is kept as it was",
+                failure.getMessage(), "the file and what was kept are named, as the JDK's message does not");
+        assertEquals("one", Files.readString(target), "the old content survives a failed write");
+        var fresh = assertThrows(IOException.class, () -> AtomicFiles.write(work.resolve("new.bin"), temporary -> {
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", failure.getMessage());
-        assertEquals("one", Files.readString(target), "the old content survives a failed write");
+        assertTrue(fresh.getMessage().endsWith("(disk full); nothing was left in its place"), fresh.getMessage());
         assertEquals(List.of("out.json", "plain"), names(), "no temporary file is left, not even the stale one");
     }
 
