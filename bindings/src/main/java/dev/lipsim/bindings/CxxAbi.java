@@ -44,6 +44,8 @@ final class CxxAbi {
             "at::Context::setAllowTF32CuDNN(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
     private static final MethodHandle SET_USER_ENABLED_MKLDNN = bind("_ZN2at7Context20setUserEnabledMkldnnEb",
             "at::Context::setUserEnabledMkldnn(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
+    private static final MethodHandle SET_USER_ENABLED_NNPACK = bind("_ZN2at7Context20setUserEnabledNNPACKEb",
+            "at::Context::setUserEnabledNNPACK(bool)", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_BOOLEAN));
     private static final MethodHandle USER_ENABLED_MKLDNN = bind("_ZNK2at7Context17userEnabledMkldnnEv",
             "at::Context::userEnabledMkldnn() const", FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, ValueLayout.ADDRESS));
 
@@ -147,6 +149,15 @@ final class CxxAbi {
     static void setUserEnabledMkldnn(boolean enabled) {
         try {
             SET_USER_ENABLED_MKLDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), enabled);
+        } catch (Throwable t) {
+            throw Unchecked.propagate(t);
+        }
+    }
+
+    /** Whether libtorch may try NNPACK for CPU convolutions; libtorch's default: yes. */
+    static void setUserEnabledNnpack(boolean enabled) {
+        try {
+            SET_USER_ENABLED_NNPACK.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), enabled);
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }

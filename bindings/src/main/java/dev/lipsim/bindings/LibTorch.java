@@ -156,6 +156,9 @@ public final class LibTorch {
         }
         CxxAbi.verify();
         useEveryCore();
+        // NNPACK cannot start on AVX-512 CPUs and then warns at every convolution it is asked about;
+        // where it can, its kernels are outside the numerics suite. libtorch's own kernels serve instead.
+        CxxAbi.setUserEnabledNnpack(false);
         tf32Convolutions = Boolean.getBoolean(TF32_PROPERTY);
         CxxAbi.setAllowTf32CuDnn(tf32Convolutions);
         try {

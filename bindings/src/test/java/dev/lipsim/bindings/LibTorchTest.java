@@ -63,7 +63,8 @@ class LibTorchTest {
                 "_ZNK3c1010TensorImpl13requires_gradEv",
                 "_ZN2at15set_num_threadsEi", "_ZN5torch4cuda12is_availableEv", "_ZN5torch4cuda12device_countEv",
                 "_ZN2at13globalContextEv", "_ZN2at7Context17setAllowTF32CuDNNEb",
-                "_ZN2at7Context20setUserEnabledMkldnnEb", "_ZNK2at7Context17userEnabledMkldnnEv"),
+                "_ZN2at7Context20setUserEnabledMkldnnEb", "_ZN2at7Context20setUserEnabledNNPACKEb",
+                "_ZNK2at7Context17userEnabledMkldnnEv"),
                 CxxAbi.verify());
     }
 

@@ -29,7 +29,7 @@ public enum ConvolutionPath {
                 return path;
             }
         }
-        throw new IllegalArgumentException("unknown CPU convolution path '" + label + "'; expected auto, caller-layout, "
-                + "channels-last or without-onednn");
+        throw new IllegalArgumentException("-Dlipsim.cpuConvolutions=" + label + " is not a CPU convolution path; "
+                + "expected auto, caller-layout, channels-last or without-onednn");
     }
 }
