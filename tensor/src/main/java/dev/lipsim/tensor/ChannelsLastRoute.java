@@ -13,14 +13,16 @@ import java.util.Arrays;
  * result is the same up to the order of float32 additions. Those kinds are a single input or
  * output channel or a single pixel (where channels-last and NCHW are the same memory and oneDNN
  * takes its NCHW kernels), grouped convolutions with one input channel per group and several
- * outputs (or the transposed converse), and grouped dilated ones.
+ * outputs (or the transposed converse), and grouped dilated ones; and two that crash oneDNN or
+ * corrupt its heap: a dilation along a kernel side of one tap, and a transposed convolution's
+ * output padding.
  */
 final class ChannelsLastRoute {
 
     private ChannelsLastRoute() {}
 
     static Tensor compute(ConvolutionGeometry geometry, Tensor input, Tensor weight, Tensor bias) {
-        if (!consistent(geometry, input, weight)) {
+        if (!consistent(geometry, input, weight, bias)) {
             return geometry.call(input, weight, bias); // libtorch's own message names the mismatch
         }
         if (input.dim() == 3) {
@@ -35,10 +37,12 @@ final class ChannelsLastRoute {
         }
     }
 
-    private static boolean consistent(ConvolutionGeometry geometry, Tensor input, Tensor weight) {
+    /** Whether the shapes agree, so that a rewrite cannot turn a call libtorch refuses into one it accepts. */
+    private static boolean consistent(ConvolutionGeometry geometry, Tensor input, Tensor weight, Tensor bias) {
         int groups = geometry.groups();
-        return groups >= 1 && input.size(-3) == geometry.inputChannels(weight) && weight.size(0) % groups == 0
+        boolean channels = groups >= 1 && input.size(-3) == geometry.inputChannels(weight) && weight.size(0) % groups == 0
                 && input.size(-3) % groups == 0;
+        return channels && (bias == null || (bias.dim() == 1 && bias.size(0) == geometry.outputChannels(weight)));
     }
 
     /** The convolution of a 4-d input, rewritten until no known-wrong kind of shape is left (in a caller's scope). */
@@ -51,7 +55,7 @@ final class ChannelsLastRoute {
             int[] needed = {weight.size(2) == 1 ? 1 : dilation[0], weight.size(3) == 1 ? 1 : dilation[1]};
             return rewritten(geometry.withDilation(needed), x, weight, bias);
         }
-        if (groups > 1 && (geometry.dilation()[0] > 1 || geometry.dilation()[1] > 1)) {
+        if (groups > 1 && (dilation[0] > 1 || dilation[1] > 1)) {
             return undilated(geometry, x, weight, bias);
         }
         if (groups > 1 && weight.size(1) == 1 && weight.size(0) > groups) {
