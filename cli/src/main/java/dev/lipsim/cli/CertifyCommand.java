@@ -8,7 +8,9 @@ import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.model.EmbeddingMap;
 import dev.lipsim.plot.Plots;
+import dev.lipsim.tensor.io.AtomicFiles;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,8 @@ final class CertifyCommand implements Command {
         EvaluationOptions.addTo(options);
         EvaluationOptions.addEps(options);
         options.addOption(value("plots", "DIR", "write certified-accuracy.png and radii.png into DIR"));
+        options.addOption(value("per-triplet", "FILE", "write every triplet's certificate to FILE (CSV: split, id, "
+                + "distances, prediction, label, radius, the reference's radius, certified at each eps)"));
         return options;
     }
 
@@ -51,6 +55,7 @@ final class CertifyCommand implements Command {
         int decodeThreads = DataOptions.positive(line, "decode-threads", 2);
         Map<String, Object> report;
         List<TripletCertificate> all = new ArrayList<>();
+        Map<String, List<TripletCertificate>> byPart = new LinkedHashMap<>();
         List<TripletCertificate> overallTriplets = new ArrayList<>();
         try (LipSim metric = EvaluationOptions.open(line)) {
             report = EvaluationOptions.report(line, metric);
@@ -60,6 +65,7 @@ final class CertifyCommand implements Command {
             for (var part : parts.parts().entrySet()) {
                 List<TripletCertificate> certificates = Certification.certify(metric, part.getValue(), batchSize, decodeThreads);
                 accuracies.put(part.getKey(), Certification.accuracy(certificates, eps));
+                byPart.put(part.getKey(), certificates);
                 all.addAll(certificates);
                 if (parts.overallOf().contains(part.getKey())) {
                     overallTriplets.addAll(certificates);
@@ -78,8 +84,30 @@ final class CertifyCommand implements Command {
         if (line.hasOption("plots")) {
             report.put("plots", plot(Path.of(line.getOptionValue("plots")), all, eps));
         }
+        if (line.hasOption("per-triplet")) {
+            Path file = Path.of(line.getOptionValue("per-triplet"));
+            AtomicFiles.write(file, temporary -> Files.writeString(temporary, perTriplet(byPart, eps)));
+            report.put("perTriplet", file.toString());
+        }
         Json.print(report, out);
         return Main.OK;
+    }
+
+    /** One CSV row per triplet, so a user can check any certificate by hand. */
+    static String perTriplet(Map<String, List<TripletCertificate>> byPart, List<Double> eps) {
+        StringBuilder csv = new StringBuilder("split,id,d0,d1,prediction,label,radius,reference_radius");
+        eps.forEach(e -> csv.append(",certified_at_").append(e));
+        csv.append('\n');
+        byPart.forEach((part, certificates) -> {
+            for (TripletCertificate c : certificates) {
+                csv.append(part).append(',').append(c.id()).append(',').append(c.d0()).append(',').append(c.d1())
+                        .append(',').append(c.prediction()).append(',').append(c.label()).append(',').append(c.radius())
+                        .append(',').append(c.referenceRadius());
+                eps.forEach(e -> csv.append(',').append(c.certifiedAt(e)));
+                csv.append('\n');
+            }
+        });
+        return csv.toString();
     }
 
     /**

@@ -197,6 +197,16 @@ class TrainingCommandsTest {
                 + "never below the sound one");
         assertTrue(Files.size(plots.resolve("certified-accuracy.png")) > 1000 && Files.size(plots.resolve("radii.png")) > 1000);
         assertTrue(report.get("normCap") == null, "append-one radii have no norm cap");
+        Path csv = work.resolve("certificates.csv");
+        assertEquals(0, run(with(new String[] {"certify", "--data_dir", data.toString(), "--eps", "0,36/255",
+            "--embedding", "append-one", "--per-triplet", csv.toString()}, TINY)), error());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("split,id,d0,d1,prediction,label,radius,reference_radius,certified_at_0.0,"
+                + "certified_at_0.1411764705882353", rows.getFirst());
+        assertEquals(triplets + 1, rows.size(), "a row per triplet");
+        long certifiedRows = rows.stream().skip(1).filter(r -> r.endsWith(",true")).count();
+        assertEquals(report.at("/overall/certified/0.1411764705882353").asDouble() * triplets, certifiedRows, 1e-9,
+                "the rows add up to the reported certified accuracy");
 
         assertEquals(2, run(with(new String[] {"certify", "--data_dir", data.toString(), "--eps", "-1"}, TINY)));
         assertTrue(error().contains("--eps expects radii >= 0"), error());
