@@ -17,12 +17,16 @@ import dev.lipsim.eval.Evaluation;
 import dev.lipsim.metric.LipSim;
 import dev.lipsim.plot.Plots;
 import dev.lipsim.tensor.Generator;
+import dev.lipsim.tensor.io.AtomicFiles;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -55,6 +59,8 @@ final class AttackCommand implements Command {
                 "the Square attack's score queries per image, alone or in aa-l2 / aa-linf (default 5000)"));
         options.addOption(value("restarts", "N", "APGD-CE runs from random starts (default 1, as the reference)"));
         options.addOption(value("plots", "DIR", "write robust-accuracy.png into DIR"));
+        options.addOption(value("per-triplet", "FILE", "write every triplet's outcome to FILE (CSV: split, id, label, "
+                + "whether the attacked reference is still decided as people did at each eps)"));
         options.addOption(value("adversarial", "DIR",
                 "write each attacked reference image, DIR/<split>/eps-<eps>/<triplet>.png, with an index "
                 + "adversarial.csv"));
@@ -78,15 +84,33 @@ final class AttackCommand implements Command {
             report.put("attack", attack.name());
             report.put("eps", eps);
             Map<String, Robustness.Result> results = new LinkedHashMap<>();
+            StringBuilder perTriplet = new StringBuilder("split,id,label");
+            eps.forEach(e -> perTriplet.append(",decided_as_people_at_").append(e));
+            perTriplet.append('\n');
             for (var part : parts.parts().entrySet()) {
+                Map<TwoAfcSample, List<Boolean>> outcomes = new LinkedHashMap<>();
+                Robustness.Sink table = (triplet, e, adversarial, stillCorrect) ->
+                        outcomes.computeIfAbsent(triplet, k -> new ArrayList<>()).add(stillCorrect);
                 if (line.hasOption("adversarial")) {
                     try (var images = new AdversarialImages(Path.of(line.getOptionValue("adversarial")).resolve(part.getKey()))) {
                         results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize,
-                                decodeThreads, images));
+                                decodeThreads, (triplet, e, adversarial, stillCorrect) -> {
+                                    images.accept(triplet, e, adversarial, stillCorrect);
+                                    table.accept(triplet, e, adversarial, stillCorrect);
+                                }));
                     }
                 } else {
-                    results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize, decodeThreads));
+                    results.put(part.getKey(), Robustness.evaluate(metric, part.getValue(), attack, eps, batchSize,
+                            decodeThreads, table));
                 }
+                outcomes.forEach((triplet, decided) -> perTriplet.append(part.getKey()).append(',').append(triplet.id())
+                        .append(',').append(triplet.humanChoice())
+                        .append(decided.stream().map(d -> "," + d).collect(Collectors.joining())).append('\n'));
+            }
+            if (line.hasOption("per-triplet")) {
+                Path file = Path.of(line.getOptionValue("per-triplet"));
+                AtomicFiles.write(file, temporary -> Files.writeString(temporary, perTriplet.toString()));
+                report.put("perTriplet", file.toString());
             }
             report.put("parts", results);
             List<Robustness.Result> overall = parts.overallOf().stream().filter(results::containsKey).map(results::get).toList();

@@ -242,6 +242,16 @@ class TrainingCommandsTest {
                     && attacked.at("/overall/robust/" + eps).asDouble() <= attacked.at("/overall/natural").asDouble(),
                     "certified <= under attack <= natural at " + eps);
         }
+        Path outcomes = work.resolve("attacked.csv");
+        assertEquals(0, run(with(new String[] {"attack", "--attack", "PGD-L2", "--steps", "10", "--per-triplet",
+            outcomes.toString()}, common)), error());
+        List<String> rows = Files.readAllLines(outcomes);
+        assertEquals("split,id,label,decided_as_people_at_0.0,decided_as_people_at_0.05,decided_as_people_at_0.5",
+                rows.getFirst());
+        int decided = json().at("/overall/triplets").asInt();
+        assertEquals(decided + 1, rows.size(), "a row per triplet with a majority");
+        assertEquals(json().at("/overall/robust/0.5").asDouble() * decided,
+                rows.stream().skip(1).filter(r -> r.endsWith(",true")).count(), 1e-9, "the rows add up to the accuracy");
         assertEquals(0, run(with(new String[] {"attack", "--attack", "APGD-L2", "--steps", "10"}, common)), error());
         assertEquals("apgd-ce-l2", json().get("attack").asText());
         assertTrue(certified.at("/overall/certified/0.5").asDouble() <= json().at("/overall/robust/0.5").asDouble());
