@@ -2,6 +2,7 @@ package dev.lipsim.cli;
 
 import static dev.lipsim.cli.Flags.value;
 
+import dev.lipsim.bindings.LibTorch;
 import dev.lipsim.demo.Demo;
 import dev.lipsim.demo.DemoReport;
 import dev.lipsim.demo.DemoSettings;
@@ -37,6 +38,8 @@ final class DemoCommand implements Command {
         options.addOption(Option.builder().longOpt("quick").desc("less data and training: under a minute").build());
         options.addOption(value("seed", "N", "seed (default 0)"));
         options.addOption(value("decode-threads", "N", "image decoding threads (default 2)"));
+        options.addOption(value("threads", "N", "libtorch compute threads (default 1: the demo's 32x32 images are too "
+                + "small for more to pay, and the decoders get the other cores; BENCHMARKS.md)"));
         return options;
     }
 
@@ -45,6 +48,7 @@ final class DemoCommand implements Command {
         Path folder = Path.of(line.getOptionValue("output", "lipsim-demo"));
         long seed = ModelOptions.integer(line, "seed", 0);
         DemoSettings settings = line.hasOption("quick") ? DemoSettings.quick(seed) : DemoSettings.standard(seed);
+        LibTorch.setThreads(DataOptions.positive(line, "threads", 1));
         DemoSummary summary;
         try (Progress progress = Progress.on(System.err, Progress.terminal(), 20); StopSignal stop = StopSignal.install(System.err)) {
             summary = Demo.run(folder, settings, progress, stop, DataOptions.positive(line, "decode-threads", 2));
