@@ -138,26 +138,23 @@ final class CxxAbi {
 
     /** Whether cuDNN may compute float32 convolutions in TF32 (libtorch's default: yes). */
     static void setAllowTf32CuDnn(boolean allow) {
-        try {
-            SET_ALLOW_TF32_CUDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), allow);
-        } catch (Throwable t) {
-            throw Unchecked.propagate(t);
-        }
+        setContextFlag(SET_ALLOW_TF32_CUDNN, allow);
     }
 
     /** Whether libtorch may route CPU operators to oneDNN (MKL-DNN); libtorch's default: yes. */
     static void setUserEnabledMkldnn(boolean enabled) {
-        try {
-            SET_USER_ENABLED_MKLDNN.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), enabled);
-        } catch (Throwable t) {
-            throw Unchecked.propagate(t);
-        }
+        setContextFlag(SET_USER_ENABLED_MKLDNN, enabled);
     }
 
     /** Whether libtorch may try NNPACK for CPU convolutions; libtorch's default: yes. */
     static void setUserEnabledNnpack(boolean enabled) {
+        setContextFlag(SET_USER_ENABLED_NNPACK, enabled);
+    }
+
+    /** Calls a {@code void at::Context::setX(bool)} on libtorch's global context. */
+    private static void setContextFlag(MethodHandle setter, boolean value) {
         try {
-            SET_USER_ENABLED_NNPACK.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), enabled);
+            setter.invokeExact((MemorySegment) GLOBAL_CONTEXT.invokeExact(), value);
         } catch (Throwable t) {
             throw Unchecked.propagate(t);
         }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -91,10 +90,7 @@ final class EvaluationOptions {
                 String value = line.getOptionValue("split");
                 List<String> splits = value == null ? Evaluation.NIGHT_TEST_SPLITS
                         : Arrays.stream(value.split(",")).map(String::strip).toList();
-                // The paper's overall is the test splits' mean; for another choice, the mean of what was scored.
-                List<String> overallOf = splits.containsAll(Evaluation.NIGHT_TEST_SPLITS) ? Evaluation.NIGHT_TEST_SPLITS
-                        : List.copyOf(new LinkedHashSet<>(splits));
-                return new Parts(Evaluation.nightParts(dataDir, splits), overallOf);
+                return new Parts(Evaluation.nightParts(dataDir, splits), Evaluation.nightOverallOf(splits));
             }
             Map<String, List<TwoAfcSample>> parts = Evaluation.bappsParts(dataDir, line.getOptionValue("split", "val"));
             return new Parts(parts, List.copyOf(parts.keySet()));

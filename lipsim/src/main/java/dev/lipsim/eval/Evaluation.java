@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -58,10 +59,18 @@ public final class Evaluation {
 
     /**
      * NIGHT (or a set in its layout, such as the synthetic one) at {@code root}: each of
-     * {@code splits}; overall is the size-weighted mean of test_imagenet and test_no_imagenet.
+     * {@code splits}; overall as {@link #nightOverallOf} says.
      */
     public static Report night(LipSim metric, Path root, List<String> splits, int batchSize, int decodeThreads) throws IOException {
-        return report(metric, nightParts(root, splits), NIGHT_TEST_SPLITS, batchSize, decodeThreads);
+        return report(metric, nightParts(root, splits), nightOverallOf(splits), batchSize, decodeThreads);
+    }
+
+    /**
+     * The NIGHT splits whose size-weighted mean is "overall": the paper's two test splits when
+     * they are among {@code splits}, else every split scored.
+     */
+    public static List<String> nightOverallOf(List<String> splits) {
+        return splits.containsAll(NIGHT_TEST_SPLITS) ? NIGHT_TEST_SPLITS : List.copyOf(new LinkedHashSet<>(splits));
     }
 
     /** The triplets of each NIGHT split, by split. */

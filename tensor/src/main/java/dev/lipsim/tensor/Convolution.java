@@ -38,7 +38,7 @@ final class Convolution {
     private static Tensor compute(ConvolutionPath path, ConvolutionGeometry geometry, Tensor input, Tensor weight,
             Tensor bias) {
         boolean rerouted = path == ConvolutionPath.CHANNELS_LAST && (input.dim() == 3 || input.dim() == 4)
-                && weight.dim() == 4 && geometry.groups() >= 1;
+                && weight.dim() == 4;
         return rerouted ? ChannelsLastRoute.compute(geometry, input, weight, bias) : geometry.call(input, weight, bias);
     }
 

@@ -37,6 +37,16 @@ class LayerNumericsTest {
 
     private static final double TOLERANCE = 1e-5;
 
+    /**
+     * The SLL rescaling's {@code q} enters {@code T_i} as {@code exp(q_j - q_i)}: the diagonal term
+     * is constant in {@code q}, so its two contributions to the gradient of {@code q_i} cancel
+     * exactly, and float32 leaves a residue of a few {@code u} of that term, which for two or
+     * three channels is about half of {@code T_i} while the gradient itself is far smaller. Its
+     * relative error is therefore larger (5.6e-6 measured at 2 channels, 1e-6 and below from 4);
+     * 1e-4 still sits three orders of magnitude below a wrong kernel's.
+     */
+    private static final double CANCELLING_TOLERANCE = 1e-4;
+
     /** Relative l2 errors above {@link #TOLERANCE} (or NaN), named. */
     private static List<String> failures(String name, Supplier<Module> layer, long[] inputShape, boolean channelsLast,
             long seed) {
@@ -57,7 +67,8 @@ class LayerNumericsTest {
             Map<String, Parameter> theirs = reference.namedParameters();
             single.namedParameters().forEach((parameter, p) -> {
                 if (p.grad() != null) {
-                    compare(failures, name + " gradient of " + parameter, p.grad(), theirs.get(parameter).grad());
+                    compare(failures, name + " gradient of " + parameter, p.grad(), theirs.get(parameter).grad(),
+                            parameter.equals("q") ? CANCELLING_TOLERANCE : TOLERANCE);
                 }
             });
         }
@@ -65,8 +76,12 @@ class LayerNumericsTest {
     }
 
     private static void compare(List<String> failures, String what, Tensor single, Tensor reference) {
+        compare(failures, what, single, reference, TOLERANCE);
+    }
+
+    private static void compare(List<String> failures, String what, Tensor single, Tensor reference, double tolerance) {
         double error = single.to(DType.FLOAT64).sub(reference).norm().item() / reference.norm().item();
-        if (!(error <= TOLERANCE)) {
+        if (!(error <= tolerance)) {
             failures.add(String.format("%s: relative l2 error %.2e", what, error));
         }
     }

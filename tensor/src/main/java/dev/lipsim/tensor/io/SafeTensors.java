@@ -89,7 +89,7 @@ public final class SafeTensors {
                 header.put(entry.getKey(), description);
                 dense.put(entry.getKey(), tensor);
                 if (bytes > 0) {
-                    checksum.update(tensor.handle().dataPointer().reinterpret(bytes).asByteBuffer());
+                    update(checksum, tensor.handle().dataPointer().reinterpret(bytes));
                 }
                 offset += bytes;
             }
@@ -102,10 +102,15 @@ public final class SafeTensors {
     /** The CRC-32C of {@code bytes}, as {@link #write} records it. */
     static String crc32c(MemorySegment bytes) {
         CRC32C checksum = new CRC32C();
+        update(checksum, bytes);
+        return hex(checksum);
+    }
+
+    /** Feeds {@code bytes} to {@code checksum} in pieces a {@code ByteBuffer} can address (under 2 GiB). */
+    private static void update(CRC32C checksum, MemorySegment bytes) {
         for (long at = 0; at < bytes.byteSize(); at += Integer.MAX_VALUE) {
             checksum.update(bytes.asSlice(at, Math.min(Integer.MAX_VALUE, bytes.byteSize() - at)).asByteBuffer());
         }
-        return hex(checksum);
     }
 
     private static String hex(CRC32C checksum) {

@@ -51,10 +51,9 @@ public final class Float32Bounds {
             Tensor ratio = error.div(bound.add(Double.MIN_NORMAL)).flatten();
             Tensor nan = ratio.ne(ratio);
             long worst = nan.sum().item() > 0 ? nan.to(DType.INT64).argmax().itemLong() : ratio.argmax().itemLong();
-            double[] errors = error.flatten().toDoubleArray();
-            double[] bounds = bound.flatten().toDoubleArray();
             return String.format("%s: %d of %d elements beyond the float32 bound; element %d has error %.3g where "
-                    + "the bound is %.3g", what, count, actual.numel(), worst, errors[(int) worst], bounds[(int) worst]);
+                    + "the bound is %.3g", what, count, actual.numel(), worst, error.flatten().select(0, worst).item(),
+                    bound.flatten().select(0, worst).item());
         }
     }
 
